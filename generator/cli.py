@@ -1,0 +1,165 @@
+"""Command line: parse options, call one function, map the result to an exit code.
+
+Exit codes: 0 clean, 1 problems found, 2 usage error. Library code never prints; this module
+is the only place results become text and exceptions become messages.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator import __version__
+from generator.problems import REPORTERS, Report
+from generator.project import Project
+
+# Material 9.8 prints an end-of-life banner when run as `mkdocs`; our runs are not `mkdocs`,
+# but the variable also keeps it quiet for subprocesses we start.
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def _project_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Every command takes --project DIR (default: the current folder)."""
+
+    @click.option(
+        "--project",
+        "project_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default="current folder",
+        help="Folder laid out like this repository (cards/, measurements/, mkdocs.yml).",
+    )
+    @functools.wraps(command)
+    def wrapper(*args: Any, project_dir: Path, **kwargs: Any) -> Any:
+        return command(*args, project=Project(project_dir.resolve()), **kwargs)
+
+    return wrapper
+
+
+def _print_report(report: Report, output_format: str, *, quiet_when_clean: bool = False) -> None:
+    text = REPORTERS[output_format](report)
+    if quiet_when_clean and not report.problems:
+        return
+    if text:
+        click.echo(text)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="energy-cards")
+def main() -> None:
+    """Model Energy Cards: validate energy cards and build them into a static site."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for workflow annotations.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. unknown keys) as errors.")
+@_project_option
+def validate(paths: tuple[Path, ...], output_format: str, strict: bool, project: Project) -> None:
+    """Check cards and the files they reference; report every problem in one run.
+
+    PATHS are card files or folders of cards (default: the project's cards/).
+    """
+    from generator.gather import gather_cards
+
+    gathered = gather_cards(project, [p.resolve() for p in paths] or None)
+    _print_report(gathered.report, output_format)
+    sys.exit(1 if gathered.report.failed(strict) else 0)
+
+
+@main.command()
+@click.argument("card_id")
+@_project_option
+def new(card_id: str, project: Project) -> None:
+    """Write a commented card template to cards/CARD_ID.yaml (never overwrites)."""
+    from generator.scaffold import ScaffoldError, write_card_template
+
+    try:
+        path = write_card_template(project, card_id)
+    except ScaffoldError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {path.relative_to(project.root).as_posix()}")
+    click.echo("next: replace every <...> placeholder, then run `energy-cards validate`")
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Fail on warnings too (cards and site engine).")
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the site (default: PROJECT/site).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="How to print problems.",
+)
+@_project_option
+def build(strict: bool, site_dir: Path | None, output_format: str, project: Project) -> None:
+    """Validate, then render every card into the site. With errors, nothing is written."""
+    from generator.build import build_site
+
+    result = build_site(project, site_dir=site_dir.resolve() if site_dir else None, strict=strict)
+    _print_report(result.report, output_format, quiet_when_clean=True)
+    if result.site_dir is None:
+        click.echo("build failed: the previous site was left as it was", err=True)
+        sys.exit(1)
+    shown = result.site_dir
+    if shown.is_relative_to(Path.cwd()):
+        shown = shown.relative_to(Path.cwd())
+    click.echo(
+        f"built {result.card_count} cards into {shown.as_posix()}/ "
+        f"(open {shown.as_posix()}/index.html, or run `energy-cards serve`)"
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@_project_option
+def serve(host: str, port: int, project: Project) -> None:
+    """Live preview: rebuilds and reloads the page when a card or measurement file changes."""
+    from generator.serve import serve_site
+
+    serve_site(project, host=host, port=port, log=lambda text: click.echo(text, err=True))
+
+
+@main.command()
+@click.option("--write", is_flag=True, help="Write it to generator/data/card.schema.json.")
+@click.option("--check", is_flag=True, help="Exit 1 if the committed schema is out of date.")
+def schema(write: bool, check: bool) -> None:
+    """Print the card JSON Schema generated from the pydantic model."""
+    from generator.schema import COMMITTED_SCHEMA_PATH, card_json_schema_text
+
+    text = card_json_schema_text()
+    if check:
+        if COMMITTED_SCHEMA_PATH.read_text(encoding="utf-8") != text:
+            click.echo(
+                f"{COMMITTED_SCHEMA_PATH} is out of date: run `energy-cards schema --write`",
+                err=True,
+            )
+            sys.exit(1)
+        return
+    if write:
+        COMMITTED_SCHEMA_PATH.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {COMMITTED_SCHEMA_PATH}")
+        return
+    click.echo(text, nl=False)

@@ -1,0 +1,99 @@
+"""Load and validate stages together: every card of a project, checked, with all problems.
+
+Takes a project (and optionally explicit card paths); gives valid cards and a report. Build
+and validate both start here, so `validate` and `build` can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.load.cards import CardFile, find_card_files, read_card_file
+from generator.load.measurements import locate_measurement_files
+from generator.problems import Location, Problem, Report, Severity, relative_path
+from generator.project import Project
+from generator.schema import Card
+from generator.validate import check_card_references, check_duplicate_ids, validate_card_data
+
+
+@dataclass
+class LoadedCard:
+    card: Card
+    file: CardFile
+    measurement_paths: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Gathered:
+    cards: list[LoadedCard]
+    report: Report
+
+
+def _expand_paths(project: Project, paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
+    files, problems = [], []
+    for path in paths:
+        if path.is_dir():
+            found = find_card_files(path)
+            if not found:
+                problems.append(
+                    Problem(
+                        Location(relative_path(path, project.root)),
+                        "no-cards",
+                        "expected .yaml card files in this folder, found none",
+                        severity=Severity.WARNING,
+                    )
+                )
+            files.extend(found)
+        elif path.suffix in (".yaml", ".yml"):
+            files.append(path)
+        else:
+            problems.append(
+                Problem(
+                    Location(relative_path(path, project.root)),
+                    "not-a-card-file",
+                    f"expected a .yaml card file, got '{path.name}'",
+                )
+            )
+    return files, problems
+
+
+def gather_cards(project: Project, paths: Sequence[Path] | None = None) -> Gathered:
+    """Read, validate and cross-check cards; problems are collected, never raised."""
+    report = Report()
+    if paths:
+        files, problems = _expand_paths(project, paths)
+        report.extend(problems)
+    else:
+        files = find_card_files(project.cards_dir)
+        if not files:
+            report.extend(
+                [
+                    Problem(
+                        Location(relative_path(project.cards_dir, project.root)),
+                        "no-cards",
+                        "expected .yaml card files in this folder, found none",
+                        severity=Severity.WARNING,
+                        hint="create one with `energy-cards new <id>`",
+                    )
+                ]
+            )
+    loaded: list[LoadedCard] = []
+    card_files: list[CardFile] = []
+    for path in dict.fromkeys(files):
+        card_file, problems = read_card_file(path, project.root)
+        card_files.append(card_file)
+        report.extend(problems)
+        card, problems = validate_card_data(card_file)
+        report.extend(problems)
+        report.extend(check_card_references(card_file))
+        report.cards_checked += 1
+        if card is None:
+            continue
+        measurement_paths, problems = locate_measurement_files(card, card_file, project.root)
+        report.extend(problems)
+        report.files_checked += len(measurement_paths)
+        loaded.append(LoadedCard(card, card_file, measurement_paths))
+    report.extend(check_duplicate_ids(card_files))
+    return Gathered(cards=sorted(loaded, key=lambda c: c.card.id), report=report)

@@ -1,0 +1,1 @@
+"""Load stage: the only code that reads input files (cards, measurement files)."""

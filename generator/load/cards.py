@@ -1,0 +1,152 @@
+"""Load stage for cards: read YAML files keeping the line and column of every key and value.
+
+Takes card file paths; gives `CardFile` records (plain data plus positions) and problems.
+PyYAML's node tree carries marks; we walk it once to index positions by key path, so later
+stages can point at `cards/x.yaml:14:5` for any key path pydantic complains about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.problems import Location, Problem, relative_path
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass
+class CardFile:
+    """One card file as read: its data (None when unreadable) and where each key sits."""
+
+    path: Path
+    display_path: str
+    data: Any = None
+    value_positions: dict[KeyPath, Position] = field(default_factory=dict)
+    key_positions: dict[KeyPath, Position] = field(default_factory=dict)
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    def location(self, key_path: KeyPath = (), *, at_key: bool = False) -> Location:
+        """The closest known position of a key path (walking up to its parent if unknown)."""
+        path = tuple(key_path)
+        while True:
+            positions = self.key_positions if at_key and path else self.value_positions
+            position = positions.get(path) or self.key_positions.get(path)
+            if position:
+                return Location(self.display_path, position.line, position.column)
+            if not path:
+                return Location(self.display_path, 1, 1)
+            path = path[:-1]
+
+
+class _CardLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so pydantic reports a bad date with its key.
+
+    (PyYAML would raise a bare ValueError from its constructor for `2024-13-01`.)
+    """
+
+
+_CardLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _mark_position(mark: yaml.Mark) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _index_node(card: CardFile, node: yaml.Node, path: KeyPath, problems: list[Problem]) -> None:
+    card.value_positions[path] = _mark_position(node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, Position] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            key_position = _mark_position(key_node.start_mark)
+            if key in seen:
+                first = seen[key]
+                problems.append(
+                    Problem(
+                        Location(card.display_path, key_position.line, key_position.column),
+                        "duplicate-key",
+                        f"key appears twice in this mapping (first at line {first.line}); "
+                        "YAML keeps only the last one",
+                        key=".".join(str(part) for part in (*path, key)),
+                        hint="remove or rename one of them",
+                    )
+                )
+            seen[key] = key_position
+            card.key_positions[(*path, key)] = key_position
+            _index_node(card, value_node, (*path, key), problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_node(card, item, (*path, index), problems)
+
+
+def parse_card_text(text: str, path: Path, display_path: str) -> tuple[CardFile, list[Problem]]:
+    """Parse YAML text into a CardFile; syntax errors keep the parser's line and column."""
+    card = CardFile(path=path, display_path=display_path)
+    problems: list[Problem] = []
+    loader = _CardLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _index_node(card, node, (), problems)
+            card.data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = " ".join(part for part in (error.context, error.problem) if part)
+        problems.append(
+            Problem(
+                Location(display_path, line, column),
+                "yaml-syntax",
+                f"invalid YAML: {what}",
+                hint="check indentation, colons after keys, and quotes around text with ': '",
+            )
+        )
+        card.data = None
+    except (yaml.YAMLError, ValueError, TypeError) as error:
+        # Explicit tags such as `!!timestamp 2024-13-01` fail in the constructor, unmarked.
+        problems.append(
+            Problem(Location(display_path, 1, 1), "yaml-syntax", f"invalid YAML value: {error}")
+        )
+        card.data = None
+    finally:
+        loader.dispose()
+    return card, problems
+
+
+def read_card_file(path: Path, project_root: Path) -> tuple[CardFile, list[Problem]]:
+    """Read and parse one card file."""
+    display_path = relative_path(path, project_root)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        problem = Problem(
+            Location(display_path), "yaml-syntax", f"expected UTF-8 text, got {error.reason}"
+        )
+        return CardFile(path=path, display_path=display_path), [problem]
+    except OSError as error:
+        problem = Problem(Location(display_path), "missing-file", f"cannot read: {error.strerror}")
+        return CardFile(path=path, display_path=display_path), [problem]
+    return parse_card_text(text, path, display_path)
+
+
+def find_card_files(cards_dir: Path) -> list[Path]:
+    """Card files in a folder, sorted so output is deterministic."""
+    if not cards_dir.is_dir():
+        return []
+    return sorted(p for p in cards_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())

@@ -1,0 +1,180 @@
+"""Problems as data: where, what, how bad, and how to fix it; plus the reporters.
+
+Every stage returns problems instead of raising them, so one run reports all of them. The CLI
+is the only place that prints them (text, JSON or GitHub annotations).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+# Stable problem codes, documented on the contributing page (a test keeps the two in step).
+PROBLEM_CODES: dict[str, str] = {
+    "yaml-syntax": "The file is not valid YAML; the parser's line and column are given.",
+    "duplicate-key": "A key appears twice in the same mapping; YAML would silently keep the last.",
+    "not-a-mapping": "The card (or a section of it) must be a mapping of keys to values.",
+    "missing-key": "A required key is absent.",
+    "wrong-type": "A value has the wrong type (e.g. text where a number is expected).",
+    "bad-value": "A value has the right type but is out of range or badly formed.",
+    "not-one-of": "A value must be one of a fixed list (task, provenance, scope...).",
+    "placeholder": 'A value is still a template placeholder such as "<https://...>".',
+    "unknown-key": "A key the card format does not define (a warning; an error with --strict).",
+    "id-mismatch": "The card's id differs from its file name.",
+    "duplicate-card-id": "Two card files declare the same id.",
+    "unknown-source": "A figure cites a source key that the card's sources do not define.",
+    "missing-file": "A file the card refers to does not exist.",
+    "file-outside-project": "A measurement path points outside the project folder.",
+    "no-cards": "No card files were found where cards were expected.",
+    "not-a-card-file": "A path given to validate is not a .yaml card file.",
+    "engine-failed": "The site engine (MkDocs) reported an error while building.",
+}
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in an input file; line and column are 1-based, 0 when unknown."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        text = self.path
+        if self.line:
+            text += f":{self.line}"
+            if self.column:
+                text += f":{self.column}"
+        return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, with enough context to fix it."""
+
+    location: Location
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+    key: str = ""
+    hint: str = ""
+
+    def sort_key(self) -> tuple:
+        return (self.location.path, self.location.line, self.location.column, self.code)
+
+
+@dataclass
+class Report:
+    """Problems gathered over a run, with what was checked."""
+
+    problems: list[Problem] = field(default_factory=list)
+    cards_checked: int = 0
+    files_checked: int = 0
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    def failed(self, strict: bool = False) -> bool:
+        """True when the run must fail: any error, or any warning in strict mode."""
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def sorted_problems(self) -> list[Problem]:
+        return sorted(self.problems, key=Problem.sort_key)
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """Show a path relative to the project when it is inside it, so messages stay short."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def format_text(report: Report) -> str:
+    """Compiler-style lines, one per problem, then a summary line."""
+    lines = []
+    for problem in report.sorted_problems():
+        key = f" {problem.key}:" if problem.key else ""
+        lines.append(
+            f"{problem.location}: {problem.severity}[{problem.code}]{key} {problem.message}"
+        )
+        if problem.hint:
+            lines.append(f"    hint: {problem.hint}")
+    lines.append(
+        f"{_plural(len(report.errors), 'error')}, {_plural(len(report.warnings), 'warning')}"
+        f" in {_plural(report.cards_checked, 'card')}"
+        f" and {_plural(report.files_checked, 'measurement file')}"
+    )
+    return "\n".join(lines)
+
+
+def format_json(report: Report) -> str:
+    """The same problems as a JSON document (stable keys, for tools)."""
+    document = {
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "cards_checked": report.cards_checked,
+        "files_checked": report.files_checked,
+        "problems": [
+            {
+                **asdict(problem.location),
+                "severity": str(problem.severity),
+                "code": problem.code,
+                "key": problem.key,
+                "message": problem.message,
+                "hint": problem.hint,
+            }
+            for problem in report.sorted_problems()
+        ],
+    }
+    return json.dumps(document, indent=2)
+
+
+def _escape_github(text: str, *, property_value: bool = False) -> str:
+    # GitHub's workflow-command escaping; properties also escape ':' and ','.
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def format_github(report: Report) -> str:
+    """GitHub Actions workflow commands, so problems show as annotations on the changed lines."""
+    lines = []
+    for problem in report.sorted_problems():
+        level = "error" if problem.severity is Severity.ERROR else "warning"
+        properties = [f"file={_escape_github(problem.location.path, property_value=True)}"]
+        if problem.location.line:
+            properties.append(f"line={problem.location.line}")
+        if problem.location.column:
+            properties.append(f"col={problem.location.column}")
+        properties.append(f"title={_escape_github(problem.code, property_value=True)}")
+        key = f"{problem.key}: " if problem.key else ""
+        message = f"{key}{problem.message}"
+        if problem.hint:
+            message += f"\nhint: {problem.hint}"
+        lines.append(f"::{level} {','.join(properties)}::{_escape_github(message)}")
+    return "\n".join(lines)
+
+
+REPORTERS = {"text": format_text, "json": format_json, "github": format_github}

@@ -1,0 +1,244 @@
+"""Render stage: pure functions from computed summaries to page text (Markdown, JSON).
+
+Every page is a jinja2 template in `templates/`. Card text is escaped wherever it lands:
+the environment escapes every `{{ ... }}` for Markdown unless a filter marks its output as
+already safe (`Markup`), so forgetting a filter can never let card text become markup.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import types
+import typing
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from generator.compute import CardSummary, TaskGroup, group_by_task
+from generator.schema import (
+    TASK_LABELS,
+    Card,
+    EnergyScope,
+    Inference,
+    Source,
+    Task,
+    Training,
+    card_json_schema_text,
+)
+from generator.units import format_count_words, format_number
+
+# Python-Markdown's backslash escapes (`|` comes from the tables extension); <, >, & become
+# HTML entities in escape_markdown, since Markdown passes raw HTML through.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+SCOPE_LABELS = {
+    EnergyScope.GPU: "GPU only",
+    EnergyScope.CPU: "CPU only",
+    EnergyScope.CPU_RAM: "CPU and RAM",
+    EnergyScope.GPU_CPU_RAM: "GPU, CPU and RAM",
+    EnergyScope.WHOLE_NODE: "whole node (at the plug)",
+}
+
+
+def escape_markdown(value: Any) -> str:
+    """Text that renders as itself in Markdown and in the HTML Markdown produces."""
+    text = html.escape(str(value), quote=True)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return escape_markdown(value)
+
+
+def _inline(value: Any) -> str:
+    """One line of text (table cells): newlines become spaces."""
+    return " ".join(str(value).split())
+
+
+def _link(text: Any, url: str | None) -> Markup:
+    """An HTML link with escaped text; urls are validated http(s) at load time."""
+    label = escape_markdown(_inline(text))
+    if not url:
+        return Markup(label)
+    return Markup(f'<a href="{html.escape(url, quote=True)}">{label}</a>')
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def _slug(value: Any) -> Markup:
+    """A card id or task id, unescaped for use in link targets (validated as a slug)."""
+    text = str(getattr(value, "value", value))
+    if not _SLUG.match(text):
+        raise ValueError(f"not a slug: {text!r}")
+    return Markup(text)
+
+
+def _code(value: Any) -> Markup:
+    """A Markdown code span: its content is literal (Markdown escapes <, >, & in it), so only
+    backticks need handling."""
+    return Markup("`" + _inline(value).replace("`", "'") + "`")
+
+
+def _number(value: float) -> str:
+    return format_number(value)
+
+
+def _yaml_string(value: Any) -> Markup:
+    # JSON strings are valid YAML; `&` is escaped because themes unescape titles when
+    # stripping tags.
+    return Markup(json.dumps(html.escape(_inline(value), quote=False), ensure_ascii=False))
+
+
+def _badge(provenance: str) -> Markup:
+    word = escape_markdown(provenance)
+    return Markup(f'<span class="ec-badge ec-badge--{word}">{word}</span>')
+
+
+@cache
+def template_environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        finalize=_finalize,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        inline=_inline,
+        link=_link,
+        number=_number,
+        slug=_slug,
+        code=_code,
+        count_words=format_count_words,
+        yaml_string=_yaml_string,
+        badge=_badge,
+    )
+    environment.globals.update(TASK_LABELS=TASK_LABELS, SCOPE_LABELS=SCOPE_LABELS)
+    return environment
+
+
+def _render(template: str, **context: Any) -> str:
+    return template_environment().get_template(template).render(**context)
+
+
+def render_card_page(summary: CardSummary) -> str:
+    sources: dict[str, Source] = summary.card.sources
+    return _render("card.md.j2", s=summary, card=summary.card, sources=sources)
+
+
+def render_task_page(group: TaskGroup) -> str:
+    return _render("task.md.j2", group=group)
+
+
+def render_tasks_index(groups: Sequence[TaskGroup]) -> str:
+    return _render("tasks_index.md.j2", groups=groups)
+
+
+def render_all_cards_page(summaries: Sequence[CardSummary]) -> str:
+    ordered = sorted(summaries, key=lambda s: (s.card.name.lower(), s.card.id))
+    return _render("cards_index.md.j2", summaries=ordered)
+
+
+def render_home_page(summaries: Sequence[CardSummary], groups: Sequence[TaskGroup]) -> str:
+    return _render(
+        "home.md.j2",
+        summaries=summaries,
+        groups=groups,
+        training_count=sum(1 for s in summaries if s.training_figures),
+        inference_count=sum(1 for s in summaries if s.inference_figures or _has_files(s)),
+    )
+
+
+def _has_files(summary: CardSummary) -> bool:
+    return bool(summary.card.inference and summary.card.inference.measurements)
+
+
+def _type_name(annotation: Any) -> str:
+    """A short, human name for a field's type in the card-format reference."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in args if a is not type(None))
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"mapping of key to {_type_name(args[1])}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation.__name__
+    if isinstance(annotation, type) and issubclass(annotation, str) and annotation is not str:
+        return "one of: " + ", ".join(member.value for member in annotation)
+    return {str: "text", int: "whole number", float: "number", bool: "true/false"}.get(
+        annotation, getattr(annotation, "__name__", str(annotation))
+    )
+
+
+def _field_rows(model: type[BaseModel]) -> list[dict[str, str]]:
+    return [
+        {
+            "name": name,
+            "type": _type_name(info.annotation),
+            "required": "yes" if info.is_required() else "no",
+            "description": info.description or "",
+        }
+        for name, info in model.model_fields.items()
+    ]
+
+
+def card_format_sections() -> list[tuple[str, str, list[dict[str, str]]]]:
+    """(title, docstring, field rows) for each model of the card format, from pydantic."""
+    from generator.schema import (
+        ConflictingValue,
+        Figure,
+        InferenceConditions,
+        Links,
+        MeasurementFile,
+    )
+
+    models: list[tuple[str, type[BaseModel]]] = [
+        ("Card (top level)", Card),
+        ("Source (under `sources`)", Source),
+        ("Figure (every number)", Figure),
+        ("ConflictingValue (under a figure's `conflicts`)", ConflictingValue),
+        ("Links", Links),
+        ("Training", Training),
+        ("Inference", Inference),
+        ("InferenceConditions (under `inference.conditions`)", InferenceConditions),
+        ("MeasurementFile (under `inference.measurements`)", MeasurementFile),
+    ]
+    return [(title, model.__doc__ or "", _field_rows(model)) for title, model in models]
+
+
+def render_card_format_page() -> str:
+    return _render("card_format.md.j2", sections=card_format_sections(), tasks=list(Task))
+
+
+def render_site_pages(summaries: Sequence[CardSummary]) -> dict[str, str]:
+    """Every generated file of the docs folder, by path relative to it."""
+    groups = group_by_task(summaries)
+    pages = {
+        "index.md": render_home_page(summaries, groups),
+        "cards/index.md": render_all_cards_page(summaries),
+        "tasks/index.md": render_tasks_index(groups),
+        "reference/card-format.md": render_card_format_page(),
+        "schema/card.schema.json": card_json_schema_text(),
+    }
+    for summary in summaries:
+        pages[f"cards/{summary.card.id}.md"] = render_card_page(summary)
+    for group in groups:
+        pages[f"tasks/{group.task.value}.md"] = render_task_page(group)
+    return pages

@@ -1,0 +1,253 @@
+"""The card format: a pydantic model that is the single source of truth.
+
+Validation, the committed JSON Schema (`generator/data/card.schema.json`), the card template
+and the field reference on the site are all derived from the classes below.
+Every numeric key carries its unit in its name (`energy_kwh`, `emissions_tco2e`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+CARD_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SOURCE_KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+URL_PATTERN = r"^https?://[^\s<>\"'`\\]+$"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Names end up in page titles, where a theme may strip tags: no angle brackets.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^<>]+$")]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN)]
+CardId = Annotated[str, StringConstraints(pattern=CARD_ID_PATTERN)]
+SourceKey = Annotated[str, StringConstraints(pattern=SOURCE_KEY_PATTERN)]
+
+
+class Provenance(StrEnum):
+    """How a figure came to be."""
+
+    MEASURED = "measured"  # read from a real sensor (NVML, RAPL, a power meter)
+    ESTIMATED = "estimated"  # computed from other figures, e.g. GPU-hours x TDP
+    REPORTED = "reported"  # stated by a publisher without saying how, or taken as stated
+
+
+class Task(StrEnum):
+    """Controlled task vocabulary: AI Energy Score's tasks plus Power Hungry Processing's."""
+
+    TEXT_GENERATION = "text-generation"
+    REASONING = "reasoning"
+    SUMMARIZATION = "summarization"
+    EXTRACTIVE_QA = "extractive-qa"
+    TEXT_CLASSIFICATION = "text-classification"
+    SENTENCE_SIMILARITY = "sentence-similarity"
+    TOKEN_CLASSIFICATION = "token-classification"
+    FILL_MASK = "fill-mask"
+    IMAGE_CLASSIFICATION = "image-classification"
+    OBJECT_DETECTION = "object-detection"
+    IMAGE_GENERATION = "image-generation"
+    IMAGE_CAPTIONING = "image-captioning"
+    SPEECH_TO_TEXT = "speech-to-text"
+    TABULAR_CLASSIFICATION = "tabular-classification"
+
+
+TASK_LABELS: dict[Task, str] = {
+    Task.TEXT_GENERATION: "Text generation",
+    Task.REASONING: "Reasoning",
+    Task.SUMMARIZATION: "Summarization",
+    Task.EXTRACTIVE_QA: "Extractive question answering",
+    Task.TEXT_CLASSIFICATION: "Text classification",
+    Task.SENTENCE_SIMILARITY: "Sentence similarity",
+    Task.TOKEN_CLASSIFICATION: "Token classification",
+    Task.FILL_MASK: "Fill-mask (masked language modeling)",
+    Task.IMAGE_CLASSIFICATION: "Image classification",
+    Task.OBJECT_DETECTION: "Object detection",
+    Task.IMAGE_GENERATION: "Image generation",
+    Task.IMAGE_CAPTIONING: "Image captioning",
+    Task.SPEECH_TO_TEXT: "Speech-to-text",
+    Task.TABULAR_CLASSIFICATION: "Tabular classification",
+}
+
+
+class EnergyScope(StrEnum):
+    """Which components an energy figure covers."""
+
+    GPU = "gpu"
+    CPU = "cpu"
+    CPU_RAM = "cpu+ram"
+    GPU_CPU_RAM = "gpu+cpu+ram"
+    WHOLE_NODE = "whole-node"  # measured at the wall plug or PDU
+
+
+class _Strict(BaseModel):
+    """Base for every card section: unknown keys are reported, strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Source(_Strict):
+    """A cited source: every figure on a card points at one of these by key."""
+
+    title: Text = Field(description="Title of the document, table or dataset.")
+    url: Url = Field(description="Where a reader can check it (http or https).")
+    publisher: Text | None = Field(None, description="Who published it (organization, venue).")
+    year: int = Field(ge=1950, le=2100, description="Year of publication or of the edition used.")
+
+
+class ConflictingValue(_Strict):
+    """Another value the same source gives for the same figure."""
+
+    value: float = Field(ge=0, description="The other value, in the figure's unit.")
+    where: Text = Field(description="Where in the source this other value appears.")
+    note: Text | None = None
+
+
+class Figure(_Strict):
+    """One number with its provenance and citation."""
+
+    value: float = Field(ge=0, description="The number, in the unit its key names.")
+    provenance: Provenance = Field(description="measured, estimated or reported.")
+    source: SourceKey = Field(description="Key of an entry in the card's `sources`.")
+    where: Text | None = Field(None, description="Where in the source: table, row, section.")
+    note: Text | None = Field(None, description="Anything a reader needs to interpret it.")
+    conflicts: list[ConflictingValue] = Field(
+        default_factory=list,
+        description="Other values the same source gives for this figure (say so, never pick "
+        "silently).",
+    )
+
+
+class Links(_Strict):
+    model_page: Url | None = Field(None, description="The model's page (e.g. on a model hub).")
+    paper: Url | None = Field(None, description="The paper or technical report.")
+    repository: Url | None = Field(None, description="Source code repository.")
+
+
+class Training(_Strict):
+    """The reported training footprint."""
+
+    hardware: Text | None = Field(None, description="Accelerator model, e.g. 'NVIDIA H100-80GB'.")
+    region: Text | None = Field(None, description="Where training ran (country, region).")
+    energy_kwh: Figure | None = Field(None, description="Training energy, kWh.")
+    gpu_hours: Figure | None = Field(None, description="Accelerator time, GPU-hours.")
+    power_per_gpu_w: Figure | None = Field(
+        None, description="Power per accelerator, W (often the TDP, not a measurement)."
+    )
+    pue: Figure | None = Field(None, description="Data-centre power usage effectiveness (ratio).")
+    emissions_tco2e: Figure | None = Field(
+        None, description="Emissions as the publisher states them when no basis is given, tCO2eq."
+    )
+    emissions_location_based_tco2e: Figure | None = Field(
+        None, description="Location-based emissions (grid average), tCO2eq."
+    )
+    emissions_market_based_tco2e: Figure | None = Field(
+        None, description="Market-based emissions (after renewable purchases), tCO2eq."
+    )
+    emissions_lifecycle_tco2e: Figure | None = Field(
+        None,
+        description="Emissions including hardware manufacturing and idle infrastructure, tCO2eq.",
+    )
+    notes: Text | None = None
+
+
+class InferenceConditions(_Strict):
+    """What makes two inference figures comparable."""
+
+    hardware: Text = Field(description="Accelerator or CPU the queries ran on.")
+    scope: EnergyScope = Field(description="Which components the energy covers.")
+    includes_pue: bool = Field(description="Whether data-centre overhead (PUE) is included.")
+    batch_size: int | None = Field(None, ge=1, description="Queries per batch.")
+    precision: Text | None = Field(None, description="Numeric precision, e.g. fp16, bf16, int8.")
+    dataset: Text | None = Field(None, description="The queries: dataset and how many.")
+
+
+class MeasurementFile(_Strict):
+    """A raw measurement file under measurements/<id>/ and what it measured."""
+
+    path: Text = Field(description="Path relative to the project folder.")
+    queries: int = Field(ge=1, description="Queries served by each run in the file.")
+
+
+class Inference(_Strict):
+    """Inference energy: measured files, or a figure reported by a source."""
+
+    conditions: InferenceConditions
+    energy_kwh_per_1000_queries: Figure | None = Field(
+        None, description="Energy per 1,000 queries, kWh, as a source reports it."
+    )
+    emissions_g_co2e_per_1000_queries: Figure | None = Field(
+        None, description="Emissions per 1,000 queries, grams CO2eq, as a source reports it."
+    )
+    measurements: list[MeasurementFile] = Field(
+        default_factory=list, description="Raw measurement files (CodeCarbon, NVML logs)."
+    )
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _has_a_figure(self) -> Inference:
+        if not (
+            self.measurements
+            or self.energy_kwh_per_1000_queries
+            or self.emissions_g_co2e_per_1000_queries
+        ):
+            raise ValueError(
+                "expected measurements, energy_kwh_per_1000_queries or "
+                "emissions_g_co2e_per_1000_queries, got none of them"
+            )
+        return self
+
+
+class Card(_Strict):
+    """A model energy card: one file `cards/<id>.yaml` per model."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        title="Model energy card",
+    )
+
+    id: CardId = Field(description="Same as the file name; lowercase letters, digits, hyphens.")
+    name: Name = Field(description="Model name as its publisher writes it.")
+    organization: Name = Field(description="Who released the model.")
+    release_date: datetime.date | None = Field(
+        None, description="Release date, YYYY-MM-DD, as the publisher states it."
+    )
+    task: Task = Field(description="The task its inference figures are for.")
+    parameter_count: int | None = Field(None, ge=1, description="Number of parameters.")
+    architecture: Text | None = Field(None, description="e.g. 'decoder-only transformer'.")
+    license: Text | None = None
+    links: Links | None = None
+    tags: list[Text] = Field(default_factory=list, description="Extra search terms.")
+    notes: Text | None = Field(None, description="Free text shown on the card page.")
+    caveats: list[Text] = Field(
+        default_factory=list, description="Warnings shown prominently, e.g. a self-contradiction."
+    )
+    sources: dict[SourceKey, Source] = Field(
+        min_length=1, description="Every source a figure on this card cites, by key."
+    )
+    training: Training | None = None
+    inference: Inference | None = None
+
+
+FIGURE_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (section, name)
+    for section, model in (("training", Training), ("inference", Inference))
+    for name, info in model.model_fields.items()
+    if info.annotation == Figure | None
+)
+
+
+COMMITTED_SCHEMA_PATH = Path(__file__).parent / "data" / "card.schema.json"
+
+
+def card_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a card, as committed and published."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **Card.model_json_schema()}
+
+
+def card_json_schema_text() -> str:
+    """The schema as the committed file holds it (stable key order, trailing newline)."""
+    return json.dumps(card_json_schema(), indent=2, ensure_ascii=False) + "\n"
