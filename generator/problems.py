@@ -31,6 +31,9 @@ PROBLEM_CODES: dict[str, str] = {
     "no-cards": "No card files were found where cards were expected.",
     "not-a-card-file": "A path given to validate is not a .yaml card file.",
     "engine-failed": "The site engine (MkDocs) reported an error while building.",
+    "engine-warning": "The site engine reported a warning (an error with --strict).",
+    "missing-config": "The project has no mkdocs.yml, so no site can be built.",
+    "unsafe-site-dir": "The site folder would replace the project or its sources.",
 }
 
 

@@ -21,7 +21,8 @@ URL_PATTERN = r"^https?://[^\s<>\"'`\\]+$"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # Names end up in page titles, where a theme may strip tags: no angle brackets.
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^<>]+$")]
+NAME_PATTERN = r"^[^<>]+$"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=NAME_PATTERN)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN)]
 CardId = Annotated[str, StringConstraints(pattern=CARD_ID_PATTERN)]
 SourceKey = Annotated[str, StringConstraints(pattern=SOURCE_KEY_PATTERN)]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.load.cards import CardFile, KeyPath
 from generator.problems import Problem, Severity
-from generator.schema import CARD_ID_PATTERN, FIGURE_FIELDS, Card, Figure, Source
+from generator.schema import CARD_ID_PATTERN, FIGURE_FIELDS, NAME_PATTERN, Card, Figure, Source
 
 _EXPECTED_BY_TYPE = {
     "float": "a number",
@@ -184,6 +184,8 @@ def _describe_constraint(kind: str, ctx: dict[str, Any], loc: KeyPath) -> str:
         pattern = ctx.get("pattern", "")
         if pattern == CARD_ID_PATTERN:
             return "lowercase letters, digits and single hyphens (e.g. llama-3-70b)"
+        if pattern == NAME_PATTERN:
+            return "text without < or >"
         if pattern.startswith("^https?"):
             return "an http:// or https:// URL"
         if loc and loc[0] == "sources" or (loc and loc[-1] == "source"):

@@ -1,0 +1,143 @@
+"""Build stage: orchestrates gather -> compute -> render -> write; the only code that writes.
+
+A build first gathers and checks everything; with any error it writes nothing. It then stages
+the docs folder (hand-written pages + generated ones) under .energy-cards/, has the engine build
+into a folder beside the target, and only then swaps it in: a failed build leaves the previous
+site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.compute import summarize_cards
+from generator.engine import MkDocsEngine, SiteEngine
+from generator.gather import gather_cards
+from generator.load.docs import read_docs_files
+from generator.problems import Location, Problem, Report, relative_path
+from generator.project import Project
+from generator.render import render_site_pages
+
+
+@dataclass
+class BuildResult:
+    report: Report
+    site_dir: Path | None  # None when nothing was written
+    card_count: int = 0
+
+
+def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]:
+    """Gather, compute and render: every file of the docs folder, or None on errors."""
+    gathered = gather_cards(project)
+    if gathered.report.errors:
+        return None, gathered.report, 0
+    summaries = summarize_cards([loaded.card for loaded in gathered.cards])
+    files = read_docs_files(project.docs_dir)
+    generated = render_site_pages(summaries)
+    clashes = sorted(set(files) & set(generated))
+    gathered.report.extend(
+        Problem(
+            Location(relative_path(project.docs_dir / name, project.root)),
+            "unsafe-site-dir",
+            "expected no hand-written file here: the generator writes this page",
+            hint="rename or remove the hand-written file",
+        )
+        for name in clashes
+    )
+    if clashes:
+        return None, gathered.report, 0
+    files.update({name: text.encode("utf-8") for name, text in generated.items()})
+    return files, gathered.report, len(summaries)
+
+
+def sync_folder(folder: Path, files: Mapping[str, bytes]) -> int:
+    """Make `folder` hold exactly `files`; write only what changed (so live reload stays calm).
+
+    Returns the number of files written or removed.
+    """
+    changed = 0
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / name
+        if path.is_file() and path.read_bytes() == content:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        changed += 1
+    for path in sorted(folder.rglob("*"), reverse=True):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and name not in files:
+            path.unlink()
+            changed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return changed
+
+
+def _unsafe_site_dir(project: Project, site_dir: Path) -> bool:
+    protected = [project.root, project.cards_dir, project.measurements_dir, project.docs_dir]
+    resolved = site_dir.resolve()
+    return any(resolved == p.resolve() or p.resolve().is_relative_to(resolved) for p in protected)
+
+
+def _swap_in(new_site: Path, site_dir: Path) -> None:
+    old_site = site_dir.with_name(f".{site_dir.name}.old")
+    if old_site.exists():
+        shutil.rmtree(old_site)
+    if site_dir.exists():
+        site_dir.rename(old_site)
+    new_site.rename(site_dir)
+    if old_site.exists():
+        shutil.rmtree(old_site)
+
+
+def build_site(
+    project: Project,
+    site_dir: Path | None = None,
+    strict: bool = False,
+    engine: SiteEngine | None = None,
+) -> BuildResult:
+    """Validate, render and build the site; write nothing unless everything succeeds."""
+    site_dir = site_dir or project.default_site_dir
+    engine = engine or MkDocsEngine()
+    files, report, card_count = render_docs(project)
+    if not project.config_file.is_file():
+        report.extend(
+            [
+                Problem(
+                    Location(relative_path(project.config_file, project.root)),
+                    "missing-config",
+                    "expected mkdocs.yml in the project folder, found none",
+                    hint="copy mkdocs.yml from the Model Energy Cards repository",
+                )
+            ]
+        )
+    if _unsafe_site_dir(project, site_dir):
+        report.extend(
+            [
+                Problem(
+                    Location(site_dir.as_posix()),
+                    "unsafe-site-dir",
+                    "expected a folder of its own for the site, got one holding the project",
+                    hint="use the default (site/) or an empty folder",
+                )
+            ]
+        )
+    if files is None or report.failed(strict):
+        return BuildResult(report, None)
+
+    staged_docs = project.work_dir / "docs"
+    sync_folder(staged_docs, files)
+    new_site = site_dir.with_name(f".{site_dir.name}.new")
+    if new_site.exists():
+        shutil.rmtree(new_site)
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    report.extend(engine.build(project.config_file, staged_docs, new_site, strict))
+    if report.failed(strict):
+        shutil.rmtree(new_site, ignore_errors=True)
+        return BuildResult(report, None)
+    _swap_in(new_site, site_dir)
+    return BuildResult(report, site_dir, card_count)

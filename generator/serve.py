@@ -1,0 +1,76 @@
+"""Live preview: keep a staged docs folder in step with the project while the engine serves it.
+
+A watcher thread polls cards/, measurements/ and site_src/; on a change it re-renders and
+rewrites only the files that changed in the staged docs folder. The engine's own live reload
+(it watches that folder) then rebuilds and reloads the browser. Invalid cards are reported
+and the last good pages stay up.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from generator.build import render_docs, sync_folder
+from generator.engine import MkDocsEngine, SiteEngine
+from generator.problems import format_text
+from generator.project import Project
+
+POLL_INTERVAL_S = 0.5
+
+
+def snapshot_inputs(project: Project) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every input file, to notice edits, additions and removals."""
+    state = {}
+    for folder in (project.cards_dir, project.measurements_dir, project.docs_dir):
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    stat = path.stat()
+                    state[str(path)] = (stat.st_mtime_ns, stat.st_size)
+    return state
+
+
+def refresh_preview(project: Project, docs_dir: Path, log: Callable[[str], None]) -> bool:
+    """Re-render into docs_dir; on problems, log them and leave the last good pages."""
+    files, report, card_count = render_docs(project)
+    if report.problems:
+        log(format_text(report))
+    if files is None:
+        log("preview not updated: fix the errors above")
+        return False
+    changed = sync_folder(docs_dir, files)
+    if changed:
+        log(f"preview updated: {card_count} cards, {changed} files changed")
+    return True
+
+
+def _watch(project: Project, docs_dir: Path, log: Callable[[str], None], stop: threading.Event):
+    last = snapshot_inputs(project)
+    while not stop.wait(POLL_INTERVAL_S):
+        current = snapshot_inputs(project)
+        if current != last:
+            last = current
+            refresh_preview(project, docs_dir, log)
+
+
+def serve_site(
+    project: Project,
+    host: str,
+    port: int,
+    log: Callable[[str], None],
+    engine: SiteEngine | None = None,
+) -> None:
+    """Serve the project with live reload until interrupted."""
+    engine = engine or MkDocsEngine()
+    docs_dir = project.work_dir / "preview-docs"
+    refresh_preview(project, docs_dir, log)
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(project, docs_dir, log, stop), daemon=True)
+    watcher.start()
+    log(f"serving on http://{host}:{port}/ ; edit a card and the page reloads (Ctrl-C stops)")
+    try:
+        engine.serve(project.config_file, docs_dir, host, port)
+    finally:
+        stop.set()
