@@ -103,7 +103,7 @@ class ConflictingValue(_Strict):
 
     value: float = Field(ge=0, description="The other value, in the figure's unit.")
     where: Text = Field(description="Where in the source this other value appears.")
-    note: Text | None = None
+    note: Text | None = Field(None, description="Why the values differ, if known.")
 
 
 class Figure(_Strict):
@@ -122,6 +122,8 @@ class Figure(_Strict):
 
 
 class Links(_Strict):
+    """Where to read more about the model."""
+
     model_page: Url | None = Field(None, description="The model's page (e.g. on a model hub).")
     paper: Url | None = Field(None, description="The paper or technical report.")
     repository: Url | None = Field(None, description="Source code repository.")
@@ -151,7 +153,7 @@ class Training(_Strict):
         None,
         description="Emissions including hardware manufacturing and idle infrastructure, tCO2eq.",
     )
-    notes: Text | None = None
+    notes: Text | None = Field(None, description="Free text about the training figures.")
 
 
 class InferenceConditions(_Strict):
@@ -175,7 +177,7 @@ class MeasurementFile(_Strict):
 class Inference(_Strict):
     """Inference energy: measured files, or a figure reported by a source."""
 
-    conditions: InferenceConditions
+    conditions: InferenceConditions = Field(description="What the inference figures cover.")
     energy_kwh_per_1000_queries: Figure | None = Field(
         None, description="Energy per 1,000 queries, kWh, as a source reports it."
     )
@@ -185,7 +187,7 @@ class Inference(_Strict):
     measurements: list[MeasurementFile] = Field(
         default_factory=list, description="Raw measurement files (CodeCarbon, NVML logs)."
     )
-    notes: Text | None = None
+    notes: Text | None = Field(None, description="Free text about the inference figures.")
 
     @model_validator(mode="after")
     def _has_a_figure(self) -> Inference:
@@ -219,8 +221,8 @@ class Card(_Strict):
     task: Task = Field(description="The task its inference figures are for.")
     parameter_count: int | None = Field(None, ge=1, description="Number of parameters.")
     architecture: Text | None = Field(None, description="e.g. 'decoder-only transformer'.")
-    license: Text | None = None
-    links: Links | None = None
+    license: Text | None = Field(None, description="License name or SPDX id.")
+    links: Links | None = Field(None, description="Model page, paper, repository.")
     tags: list[Text] = Field(default_factory=list, description="Extra search terms.")
     notes: Text | None = Field(None, description="Free text shown on the card page.")
     caveats: list[Text] = Field(
@@ -229,8 +231,8 @@ class Card(_Strict):
     sources: dict[SourceKey, Source] = Field(
         min_length=1, description="Every source a figure on this card cites, by key."
     )
-    training: Training | None = None
-    inference: Inference | None = None
+    training: Training | None = Field(None, description="The reported training footprint.")
+    inference: Inference | None = Field(None, description="Inference energy and its conditions.")
 
 
 FIGURE_FIELDS: tuple[tuple[str, str], ...] = tuple(

@@ -1,0 +1,221 @@
+"""End to end: build projects and read the HTML and search index a reader gets."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html import unescape
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import REPO_ROOT, make_project
+
+MINIMAL_CARD = """\
+id: {id}
+name: {name}
+organization: Example Lab
+task: text-classification
+sources:
+  paper: {{title: "Example paper", url: "https://example.org/paper", year: 2024}}
+inference:
+  conditions: {{hardware: "{hardware}", scope: gpu, includes_pue: false}}
+  energy_kwh_per_1000_queries: {{value: {energy}, provenance: measured, source: paper, where: "Table 2"}}
+"""
+
+
+def _card(card_id: str, name: str, energy: float = 0.002, hardware: str = "NVIDIA A100") -> str:
+    return MINIMAL_CARD.format(id=card_id, name=name, energy=energy, hardware=hardware)
+
+
+def _build(project: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["build", "--project", str(project), *args])
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped cards built as a newcomer would, in a copy of the repository."""
+    root = tmp_path_factory.mktemp("repo")
+    for name in ("cards", "measurements", "site_src"):
+        if (REPO_ROOT / name).exists():
+            shutil.copytree(REPO_ROOT / name, root / name)
+    shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    code, output = _build(root, "--strict")
+    assert code == 0, output
+    return root / "site"
+
+
+def _text(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _shipped_cards() -> dict[str, dict]:
+    return {
+        path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in sorted((REPO_ROOT / "cards").glob("*.yaml"))
+    }
+
+
+def test_llama_3_70b_page_shows_1900_tco2e_with_its_source(shipped_site: Path) -> None:
+    html = (shipped_site / "cards" / "llama-3-70b" / "index.html").read_text(encoding="utf-8")
+    text = _text(html)
+    row = re.search(r"Training emissions 1,900 t CO₂e (\w+) (.+?)\|?(?:Energy|$|Training)", text)
+    assert row, text[:2000]
+    assert row.group(1) == "estimated"
+    card = _shipped_cards()["llama-3-70b"]
+    source = card["sources"][card["training"]["emissions_tco2e"]["source"]]
+    assert source["title"] in text
+    assert f'href="{source["url"]}"' in html
+    assert str(source["year"]) in row.group(2)
+
+
+def test_search_index_finds_every_llama_card(shipped_site: Path) -> None:
+    index = json.loads((shipped_site / "search" / "search_index.json").read_text("utf-8"))
+    matching = {
+        doc["location"].split("#")[0]
+        for doc in index["docs"]
+        if re.search(r"\bllama\b", f"{doc['title']} {doc['text']}", re.IGNORECASE)
+    }
+    llama_cards = [cid for cid, card in _shipped_cards().items() if "llama" in card["name"].lower()]
+    assert len(llama_cards) >= 9
+    for card_id in llama_cards:
+        assert f"cards/{card_id}/" in matching
+
+
+@pytest.mark.parametrize(
+    ("query", "card_id"),
+    [("Meta", "llama-3-70b"), ("H100", "llama-3-70b"), ("Text generation", "llama-3-70b")],
+)
+def test_search_index_has_organization_hardware_and_task(
+    shipped_site: Path, query: str, card_id: str
+) -> None:
+    index = json.loads((shipped_site / "search" / "search_index.json").read_text("utf-8"))
+    page_text = " ".join(
+        f"{doc['title']} {doc['text']}"
+        for doc in index["docs"]
+        if doc["location"].startswith(f"cards/{card_id}/")
+    )
+    assert query.lower() in page_text.lower()
+
+
+def test_cards_are_linked_from_task_pages_not_listed_in_navigation(shipped_site: Path) -> None:
+    task_html = (shipped_site / "tasks" / "text-generation" / "index.html").read_text("utf-8")
+    assert 'href="../../cards/llama-3-70b/"' in task_html
+    # The navigation is on every page; if it listed cards, each page would link them all.
+    home = (shipped_site / "index.html").read_text("utf-8")
+    assert "cards/llama" not in home
+    card_page = (shipped_site / "cards" / "llama-3-70b" / "index.html").read_text("utf-8")
+    assert "llama-3-8b" not in card_page
+    tabs = re.search(r'<nav class="md-tabs".*?</nav>', home, re.DOTALL).group(0)
+    assert re.findall(r'md-tabs__link">\s*([^<]+?)\s*<', tabs) == [
+        "Home",
+        "Models",
+        "Tasks",
+        "Card format",
+        "Contributing",
+        "About",
+    ]
+
+
+def test_schema_is_published(shipped_site: Path) -> None:
+    published = json.loads((shipped_site / "schema" / "card.schema.json").read_text("utf-8"))
+    assert published["title"] == "Model energy card"
+    assert "training" in published["properties"]
+
+
+def test_site_makes_no_third_party_requests(shipped_site: Path) -> None:
+    for page in shipped_site.rglob("*.html"):
+        html = page.read_text("utf-8")
+        for url in re.findall(r'(?:src|href)="(https?://[^"]+)"', html):
+            # Links to sources are fine; nothing may be *loaded* from another host.
+            assert not re.search(r"\.(css|js|woff2?)(\?|$)", url), (page, url)
+        assert "fonts.googleapis.com" not in html
+
+
+def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"good.yaml": _card("good", "Good Model")})
+    code, output = _build(project)
+    assert code == 0, output
+    site = project / "site"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+    (project / "cards" / "good.yaml").write_text(
+        _card("good", "Good Model").replace("value: 0.002", "value: lots"), encoding="utf-8"
+    )
+    (project / "cards" / "new.yaml").write_text(_card("new", "New Model"), encoding="utf-8")
+    code, output = _build(project)
+    assert code == 1
+    assert "cards/good.yaml:9:40: error[wrong-type]" in output
+    assert "build failed: the previous site was left as it was" in output
+    after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+    assert not (site / "cards" / "new").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_strict_build_fails_on_unknown_key_and_writes_nothing(tmp_path: Path) -> None:
+    card = _card("x", "X Model") + "colour: green\n"
+    project = make_project(tmp_path, {"x.yaml": card})
+    code, output = _build(project, "--strict")
+    assert code == 1
+    assert "cards/x.yaml:10:1: warning[unknown-key] colour:" in output
+    assert not (project / "site").exists()
+    code, output = _build(project)
+    assert code == 0, output
+    assert (project / "site" / "cards" / "x" / "index.html").is_file()
+
+
+def test_removed_card_disappears_from_the_next_build(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path, {"a.yaml": _card("a", "Model A"), "b.yaml": _card("b", "Model B")}
+    )
+    assert _build(project)[0] == 0
+    assert (project / "site" / "cards" / "b" / "index.html").is_file()
+    (project / "cards" / "b.yaml").unlink()
+    assert _build(project)[0] == 0
+    assert not (project / "site" / "cards" / "b").exists()
+    assert (project / "site" / "cards" / "a" / "index.html").is_file()
+
+
+def test_site_dir_option_and_task_order(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    project = make_project(
+        tmp_path / "p",
+        {
+            "big.yaml": _card("big", "Big Model", energy=0.5),
+            "small.yaml": _card("small", "Small Model", energy=0.001),
+        },
+    )
+    out = tmp_path / "elsewhere" / "www"
+    code, output = _build(project, "--site-dir", str(out))
+    assert code == 0, output
+    task = _text((out / "tasks" / "text-classification" / "index.html").read_text("utf-8"))
+    assert task.index("Small Model") < task.index("Big Model")
+    assert "0.001 kWh" in task and "0.5 kWh" in task
+    assert not (project / "site").exists()
+
+
+def test_card_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    nasty = _card(
+        "nasty", "Model *bold* &lt;/title&gt;<img", hardware="GPU <script>alert(1)</script>"
+    )
+    nasty = nasty.replace("<img", "").replace(
+        "organization: Example Lab", "organization: '[click](javascript:alert(1)) _x_'"
+    )
+    nasty += "notes: |\n  <script>alert(2)</script>\n  # not a heading\n  ![img](https://evil.example/x.png)\n"
+    project = make_project(tmp_path, {"nasty.yaml": nasty})
+    code, output = _build(project)
+    assert code == 0, output
+    html = (project / "site" / "cards" / "nasty" / "index.html").read_text("utf-8")
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html
+    assert "<img" not in html.split("<article")[1]
+    assert "<h1" in html and "not a heading" in html and '<h1 id="not-a-heading"' not in html
+    assert "Model *bold* &amp;lt;/title&amp;gt;" in html
+    assert "<title>Model *bold* &amp;lt;/title&amp;gt; - Model Energy Cards</title>" in html

@@ -1,0 +1,163 @@
+"""The command line as a contributor uses it: exit codes, new, schema, one run for all problems."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.schema import COMMITTED_SCHEMA_PATH, card_json_schema_text
+from tests.conftest import make_project
+
+GOOD = """\
+id: {id}
+name: Model {id}
+organization: Example Lab
+task: text-generation
+sources:
+  card: {{title: Model card, url: "https://example.org/card", year: 2024}}
+training:
+  gpu_hours: {{value: 1000, provenance: reported, source: card, where: Table 1}}
+"""
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_four_mistakes_give_one_message_each_exit_1_and_site_untouched(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"a.yaml": GOOD.format(id="a")})
+    assert invoke("build", "--project", str(project)).exit_code == 0
+    site_before = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+
+    broken = GOOD.format(id="a").replace("value: 1000", "value: 'a lot'")
+    broken = broken.replace("organization: Example Lab\n", "")  # missing required key
+    broken += "flavour: vanilla\n"  # unknown key
+    (project / "cards" / "b.yaml").write_text(broken.replace("id: a", "id: b"), "utf-8")
+    (project / "cards" / "c.yaml").write_text(GOOD.format(id="a"), "utf-8")  # duplicate id
+
+    result = invoke("validate", "--project", str(project))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("cards/")]
+    assert lines == [
+        "cards/a.yaml:1:5: error[duplicate-card-id] id: expected a unique id, got 'a', "
+        "also declared in cards/c.yaml",
+        "cards/b.yaml:1:1: error[missing-key] organization: required key is missing "
+        "(Who released the model.)",
+        "cards/b.yaml:7:22: error[wrong-type] training.gpu_hours.value: expected a number, "
+        "got 'a lot'",
+        "cards/b.yaml:8:1: warning[unknown-key] flavour: unknown key; the card format does "
+        "not define it, so it is ignored",
+        "cards/c.yaml:1:5: error[duplicate-card-id] id: expected a unique id, got 'a', "
+        "also declared in cards/a.yaml",
+        "cards/c.yaml:1:5: error[id-mismatch] id: expected the file name 'c', got 'a'",
+    ]
+    assert (
+        result.output.splitlines()[-1] == "5 errors, 1 warning in 3 cards and 0 measurement files"
+    )
+
+    build = invoke("build", "--project", str(project))
+    assert build.exit_code == 1
+    site_after = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert site_after == site_before
+
+
+def test_exit_codes(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"a.yaml": GOOD.format(id="a")})
+    assert invoke("validate", "--project", str(project)).exit_code == 0
+    assert invoke("validate", "--project", str(project), "--format", "xml").exit_code == 2
+    assert invoke("validate", str(tmp_path / "nope.yaml")).exit_code == 2
+    assert invoke("validate", "--project", str(tmp_path / "missing")).exit_code == 2
+    assert invoke("frobnicate").exit_code == 2
+
+
+def test_validate_json_and_github_formats(tmp_path: Path) -> None:
+    card = GOOD.format(id="a").replace("task: text-generation", "task: poetry")
+    project = make_project(tmp_path, {"a.yaml": card})
+    result = invoke("validate", "--project", str(project), "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    assert document["errors"] == 1
+    (problem,) = document["problems"]
+    assert problem["path"] == "cards/a.yaml"
+    assert (problem["line"], problem["column"]) == (4, 7)
+    assert (problem["code"], problem["key"], problem["severity"]) == ("not-one-of", "task", "error")
+    assert problem["message"].endswith("got 'poetry'")
+
+    github = invoke("validate", "--project", str(project), "--format", "github").output
+    assert github.startswith("::error file=cards/a.yaml,line=4,col=7,title=not-one-of::task: ")
+
+
+def test_validate_explicit_paths_are_relative_to_the_current_folder(
+    tmp_path: Path, monkeypatch
+) -> None:
+    project = make_project(tmp_path, {"a.yaml": GOOD.format(id="a"), "b.yaml": "id: [\n"})
+    monkeypatch.chdir(project)
+    assert invoke("validate", "cards/a.yaml").exit_code == 0
+    result = invoke("validate", "cards/b.yaml")
+    assert result.exit_code == 1
+    assert result.output.startswith("cards/b.yaml:2:1: error[yaml-syntax] invalid YAML:")
+
+
+def test_new_writes_a_template_that_validates_once_filled(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    result = invoke("new", "my-model-7b", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("wrote cards/my-model-7b.yaml\n")
+    path = project / "cards" / "my-model-7b.yaml"
+    text = path.read_text("utf-8")
+    assert text.startswith("# yaml-language-server: $schema=")
+
+    unfilled = invoke("validate", "--project", str(project))
+    assert unfilled.exit_code == 1
+    placeholders = re.findall(r'^[^#\n]*?"(<[^"]*>)"', text, re.MULTILINE)
+    assert unfilled.output.count("error[placeholder]") == len(placeholders) > 10
+
+    fills = {
+        "<Model name as its publisher writes it>": "My Model 7B",
+        "<Who released the model>": "Example Lab",
+        "<YYYY-MM-DD>": "2025-01-31",
+        "<task>": "text-generation",
+        "<number of parameters, e.g. 8000000000>": "7000000000",
+        "<YYYY>": "2025",
+        "<number>": "12000",
+        "<number, tonnes CO2eq>": "3.5",
+        "<number, kWh per 1,000 queries>": "0.05",
+    }
+    for placeholder in placeholders:
+        value = fills.get(placeholder, "https://example.org/x" if "https" in placeholder else "X")
+        text = text.replace(f'"{placeholder}"', value if placeholder in fills else f'"{value}"', 1)
+    path.write_text(text, "utf-8")
+    filled = invoke("validate", "--strict", "--project", str(project))
+    assert filled.exit_code == 0, filled.output
+    card = yaml.safe_load(text)
+    assert card["training"]["gpu_hours"]["value"] == 12000
+
+
+def test_new_never_overwrites_and_rejects_bad_ids(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"taken.yaml": "id: taken\n"})
+    result = invoke("new", "taken", "--project", str(project))
+    assert result.exit_code == 1
+    assert "cards/taken.yaml already exists; not overwriting it" in result.output
+    assert (project / "cards" / "taken.yaml").read_text("utf-8") == "id: taken\n"
+    bad = invoke("new", "Bad_Id", "--project", str(project))
+    assert bad.exit_code == 1
+    assert "expected an id of lowercase letters, digits and single hyphens" in bad.output
+    assert not (project / "cards" / "Bad_Id.yaml").exists()
+
+
+def test_committed_json_schema_equals_the_one_generated_from_the_model() -> None:
+    assert COMMITTED_SCHEMA_PATH.read_text("utf-8") == card_json_schema_text()
+    assert invoke("schema", "--check").exit_code == 0
+    printed = json.loads(invoke("schema").output)
+    assert printed["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert printed["properties"]["task"]["$ref"] == "#/$defs/Task"
+    assert "text-generation" in printed["$defs"]["Task"]["enum"]
+
+
+def test_version() -> None:
+    assert invoke("--version").output.startswith("energy-cards, version ")

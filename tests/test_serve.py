@@ -1,0 +1,91 @@
+"""Live preview: editing a card changes the served page; a broken edit keeps the last good one."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_project
+from tests.test_build import _card
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, predicate, timeout_s: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout_s
+    last = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                last = response.read().decode("utf-8")
+            if predicate(last):
+                return last
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {url}; last page: {last[:300]!r}")
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    project = make_project(tmp_path, {"a.yaml": _card("a", "Alpha Model")})
+    (project / "measurements" / "a").mkdir(parents=True)
+    port = _free_port()
+    command = [sys.executable, "-m", "generator", "serve", "--project", str(project)]
+    with (tmp_path / "serve.log").open("w") as log:
+        process = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=log)
+        try:
+            yield project, f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_editing_a_card_reloads_its_page(served) -> None:
+    project, base = served
+    page = _wait_for(f"{base}/cards/a/", lambda html: "Alpha Model" in html)
+    assert "livereload" in page  # the engine injects its reload script while serving
+
+    card = project / "cards" / "a.yaml"
+    card.write_text(_card("a", "Alpha Model Renamed"), encoding="utf-8")
+    _wait_for(f"{base}/cards/a/", lambda html: "Alpha Model Renamed" in html)
+
+    # A broken edit is reported and the last good page stays up.
+    card.write_text("id: a\nname: [unclosed\n", encoding="utf-8")
+    time.sleep(2.0)
+    assert "Alpha Model Renamed" in _wait_for(f"{base}/cards/a/", lambda html: True)
+
+    # Adding a card adds its page.
+    (project / "cards" / "b.yaml").write_text(_card("b", "Beta Model"), encoding="utf-8")
+    card.write_text(_card("a", "Alpha Model"), encoding="utf-8")
+    _wait_for(f"{base}/cards/b/", lambda html: "Beta Model" in html)
+
+
+def test_editing_a_measurement_file_triggers_a_refresh(served) -> None:
+    project, base = served
+    _wait_for(f"{base}/cards/a/", lambda html: "Alpha Model" in html)
+    card = _card("a", "Alpha Model") + (
+        "  measurements:\n    - {path: measurements/a/emissions.csv, queries: 1000}\n"
+    )
+    (project / "cards" / "a.yaml").write_text(card, encoding="utf-8")
+    # The file is missing: the preview keeps the last good page.
+    time.sleep(2.0)
+    assert "emissions.csv" not in _wait_for(f"{base}/cards/a/", lambda html: True)
+    # Creating the measurement file makes the card valid again, with no edit to the card.
+    (project / "measurements" / "a" / "emissions.csv").write_text("timestamp\n", "utf-8")
+    _wait_for(f"{base}/cards/a/", lambda html: "emissions.csv" in html)
