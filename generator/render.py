@@ -43,6 +43,7 @@ SCOPE_LABELS = {
     EnergyScope.CPU_RAM: "CPU and RAM",
     EnergyScope.GPU_CPU_RAM: "GPU, CPU and RAM",
     EnergyScope.WHOLE_NODE: "whole node (at the plug)",
+    EnergyScope.NOT_STATED: "not stated by the source",
 }
 
 

@@ -81,6 +81,7 @@ class EnergyScope(StrEnum):
     CPU_RAM = "cpu+ram"
     GPU_CPU_RAM = "gpu+cpu+ram"
     WHOLE_NODE = "whole-node"  # measured at the wall plug or PDU
+    NOT_STATED = "not-stated"  # the source does not say: never guess a scope
 
 
 class _Strict(BaseModel):
@@ -161,7 +162,10 @@ class InferenceConditions(_Strict):
 
     hardware: Text = Field(description="Accelerator or CPU the queries ran on.")
     scope: EnergyScope = Field(description="Which components the energy covers.")
-    includes_pue: bool = Field(description="Whether data-centre overhead (PUE) is included.")
+    includes_pue: bool | None = Field(
+        description="Whether data-centre overhead (PUE) is included; null if the source does "
+        "not say."
+    )
     batch_size: int | None = Field(None, ge=1, description="Queries per batch.")
     precision: Text | None = Field(None, description="Numeric precision, e.g. fp16, bf16, int8.")
     dataset: Text | None = Field(None, description="The queries: dataset and how many.")

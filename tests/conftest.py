@@ -23,3 +23,20 @@ def make_project(root: Path, cards: dict[str, str] | None = None) -> Path:
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped cards built with --strict, as a newcomer would, in a copy of the repository."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    root = tmp_path_factory.mktemp("repo")
+    for name in ("cards", "measurements", "site_src"):
+        if (REPO_ROOT / name).exists():
+            shutil.copytree(REPO_ROOT / name, root / name)
+    shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    result = CliRunner().invoke(main, ["build", "--strict", "--project", str(root)])
+    assert result.exit_code == 0, result.output
+    return root / "site"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html import unescape
 from pathlib import Path
 
@@ -35,19 +34,6 @@ def _card(card_id: str, name: str, energy: float = 0.002, hardware: str = "NVIDI
 def _build(project: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["build", "--project", str(project), *args])
     return result.exit_code, result.output
-
-
-@pytest.fixture(scope="module")
-def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped cards built as a newcomer would, in a copy of the repository."""
-    root = tmp_path_factory.mktemp("repo")
-    for name in ("cards", "measurements", "site_src"):
-        if (REPO_ROOT / name).exists():
-            shutil.copytree(REPO_ROOT / name, root / name)
-    shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    code, output = _build(root, "--strict")
-    assert code == 0, output
-    return root / "site"
 
 
 def _text(html: str) -> str:

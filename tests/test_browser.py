@@ -1,0 +1,115 @@
+"""In a real headless Chromium, served over HTTP: what a reader sees and does.
+
+Needs Debian's chromium (/usr/bin/chromium) and the playwright package. Without them these
+tests skip locally with the reason; under CI (CI set in the environment) they must run.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _require_browser() -> None:
+    missing = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        missing.append("Chromium (apt-get install -y chromium)")
+    if missing:
+        reason = "browser tests need " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; CI must run them")
+        pytest.skip(reason)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(shipped_site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(shipped_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site_url: str):
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on(
+        "request",
+        lambda r: (
+            problems.append(f"request to another host: {r.url}")
+            if not r.url.startswith((site_url, "data:", "blob:"))
+            else None
+        ),
+    )
+    yield page
+    page.close()
+    assert problems == []
+
+
+def test_searching_llama_lists_the_llama_cards(page, site_url: str, shipped_site: Path) -> None:
+    page.goto(site_url + "/")
+    page.fill("input.md-search__input", "llama")
+    page.wait_for_selector(".md-search-result__item")
+    titles = page.locator(".md-search-result__list > li .md-search-result__article h1")
+    found = {text.strip() for text in titles.all_inner_texts()}
+    expected = {
+        "Meta Llama 3 8B", "Meta Llama 3 70B", "Llama 2 7B", "Llama 2 13B", "Llama 2 70B",
+        "Llama 3.1 8B", "Llama 3.1 70B", "Llama 3.1 405B", "Llama 3.3 70B",
+    }  # fmt: skip
+    assert expected <= found
+    page.locator(".md-search-result__list > li a", has_text="Meta Llama 3 70B").first.click()
+    page.wait_for_url("**/cards/llama-3-70b/**")
+    assert "1,900 t CO₂e" in page.inner_text("article")
+
+
+@pytest.mark.parametrize(
+    ("query", "title"), [("H100", "Meta Llama 3 70B"), ("BigScience", "BLOOM")]
+)
+def test_search_by_hardware_and_organization(page, site_url: str, query: str, title: str) -> None:
+    page.goto(site_url + "/")
+    page.fill("input.md-search__input", query)
+    page.wait_for_selector(".md-search-result__item")
+    titles = page.locator(".md-search-result__list > li .md-search-result__article h1")
+    assert any(title in text for text in titles.all_inner_texts())
