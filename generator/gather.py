@@ -15,7 +15,7 @@ from generator.load.measurements import locate_measurement_files
 from generator.problems import Location, Problem, Report, Severity, relative_path
 from generator.project import Project
 from generator.schema import Card
-from generator.validate import check_card_references, check_duplicate_ids, validate_card_data
+from generator.validate import check_card_ids, check_source_references, validate_card_data
 
 
 @dataclass
@@ -87,7 +87,7 @@ def gather_cards(project: Project, paths: Sequence[Path] | None = None) -> Gathe
         report.extend(problems)
         card, problems = validate_card_data(card_file)
         report.extend(problems)
-        report.extend(check_card_references(card_file))
+        report.extend(check_source_references(card_file))
         report.cards_checked += 1
         if card is None:
             continue
@@ -95,5 +95,5 @@ def gather_cards(project: Project, paths: Sequence[Path] | None = None) -> Gathe
         report.extend(problems)
         report.files_checked += len(measurement_paths)
         loaded.append(LoadedCard(card, card_file, measurement_paths))
-    report.extend(check_duplicate_ids(card_files))
+    report.extend(check_card_ids(card_files))
     return Gathered(cards=sorted(loaded, key=lambda c: c.card.id), report=report)

@@ -101,6 +101,17 @@ class Report:
         return sorted(self.problems, key=Problem.sort_key)
 
 
+def format_key_path(key_path: Iterable[str | int]) -> str:
+    """`training.gpu_hours.conflicts[0].where`: dotted keys, list indexes in brackets."""
+    text = ""
+    for part in key_path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
 def relative_path(path: Path, root: Path) -> str:
     """Show a path relative to the project when it is inside it, so messages stay short."""
     try:

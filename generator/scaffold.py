@@ -49,7 +49,11 @@ def write_card_template(project: Project, card_id: str) -> Path:
         shown = existing[0].relative_to(project.root).as_posix()
         raise ScaffoldError(f"{shown} already exists; not overwriting it")
     project.cards_dir.mkdir(parents=True, exist_ok=True)
-    schema_path = Path(os.path.relpath(COMMITTED_SCHEMA_PATH, project.cards_dir)).as_posix()
+    # Inside a checkout of this repository the schema has a stable relative path; elsewhere
+    # point at the installed package's copy.
+    in_repo = project.root / "generator" / "data" / COMMITTED_SCHEMA_PATH.name
+    schema_file = in_repo if in_repo.is_file() else COMMITTED_SCHEMA_PATH
+    schema_path = Path(os.path.relpath(schema_file, project.cards_dir)).as_posix()
     text = render_card_template(card_id, schema_path)
     with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
         handle.write(text)

@@ -87,7 +87,7 @@ class EnergyScope(StrEnum):
 class _Strict(BaseModel):
     """Base for every card section: unknown keys are reported, strings are trimmed."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Source(_Strict):
@@ -213,6 +213,7 @@ class Card(_Strict):
     model_config = ConfigDict(
         extra="forbid",
         str_strip_whitespace=True,
+        allow_inf_nan=False,
         title="Model energy card",
     )
 

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator.load.cards import CardFile, KeyPath
-from generator.problems import Problem, Severity
+from generator.problems import Problem, Severity, format_key_path
 from generator.schema import CARD_ID_PATTERN, FIGURE_FIELDS, NAME_PATTERN, Card, Figure, Source
 
 _EXPECTED_BY_TYPE = {
@@ -39,13 +39,6 @@ _HINTS_BY_TYPE = {
     "date": "write the date as YYYY-MM-DD, e.g. 2024-04-18",
     "bool": "write true or false",
 }
-
-
-def _key_text(key_path: KeyPath) -> str:
-    text = ""
-    for part in key_path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _describe_value(value: Any) -> str:
@@ -106,7 +99,7 @@ def _problem_from_error(card_file: CardFile, error: dict[str, Any]) -> Problem:
     kind: str = error["type"]
     ctx = error.get("ctx") or {}
     value = error.get("input")
-    key = _key_text(loc)
+    key = format_key_path(loc)
     leaf = str(loc[-1]) if loc else "card"
 
     if kind == "missing":
@@ -118,7 +111,7 @@ def _problem_from_error(card_file: CardFile, error: dict[str, Any]) -> Problem:
             "missing-key",
             f"required key is missing{description}",
             key=key,
-            hint=f"add `{leaf}:` under {_key_text(loc[:-1]) or 'the top level'}",
+            hint=f"add `{leaf}:` under {format_key_path(loc[:-1]) or 'the top level'}",
         )
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
@@ -139,6 +132,15 @@ def _problem_from_error(card_file: CardFile, error: dict[str, Any]) -> Problem:
             card_file.location(loc),
             "not-one-of",
             f"expected one of {expected}, got {_describe_value(value)}",
+            key=key,
+        )
+
+    if kind in ("date_from_datetime_parsing", "date_parsing") and _ISO_DATE.match(str(value)):
+        reason = str(ctx.get("error", "no such day"))
+        return Problem(
+            card_file.location(loc),
+            "bad-value",
+            f"expected a real date, got {_describe_value(value)} ({reason})",
             key=key,
         )
 
@@ -163,11 +165,12 @@ def _problem_from_error(card_file: CardFile, error: dict[str, Any]) -> Problem:
             hint=hint,
         )
 
-    expected = _describe_constraint(kind, ctx, loc)
     if kind == "value_error":
+        # Raised by a section's own check (e.g. inference with no figure): point at its key.
         message = str(ctx.get("error", error["msg"]))
-    else:
-        message = f"expected {expected}, got {_describe_value(value)}"
+        return Problem(card_file.location(loc, at_key=True), "missing-key", message, key=key)
+    expected = _describe_constraint(kind, ctx, loc)
+    message = f"expected {expected}, got {_describe_value(value)}"
     return Problem(card_file.location(loc), "bad-value", message, key=key)
 
 
@@ -178,6 +181,8 @@ def _describe_constraint(kind: str, ctx: dict[str, Any], loc: KeyPath) -> str:
         return f"a number > {ctx['gt']:g}"
     if kind == "less_than_equal":
         return f"a number <= {ctx['le']:g}"
+    if kind == "finite_number":
+        return "a finite number"
     if kind in ("string_too_short", "too_short"):
         return "a non-empty value"
     if kind == "string_pattern_mismatch":
@@ -195,6 +200,7 @@ def _describe_constraint(kind: str, ctx: dict[str, Any], loc: KeyPath) -> str:
 
 
 PLACEHOLDER_PATTERN = re.compile(r"^<.*>$", re.DOTALL)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _placeholders(data: Any, path: KeyPath = ()) -> list[KeyPath]:
@@ -225,7 +231,7 @@ def validate_card_data(card_file: CardFile) -> tuple[Card | None, list[Problem]]
             card_file.location(path),
             "placeholder",
             f"expected a real value, got the template placeholder {_describe_value(value)}",
-            key=_key_text(path),
+            key=format_key_path(path),
             hint="fill it in, or delete the key if it is optional and unknown",
         )
         for path in unfilled
@@ -235,13 +241,18 @@ def validate_card_data(card_file: CardFile) -> tuple[Card | None, list[Problem]]
         card = Card.model_validate(card_file.data)
         return (None if problems else card), problems
     except ValidationError as exc:
-        errors = [e for e in exc.errors(include_url=False) if tuple(e["loc"]) not in unfilled]
+        all_errors = exc.errors(include_url=False)
+        reported = set(unfilled) | card_file.non_text_keys
+        errors = [e for e in all_errors if tuple(e["loc"]) not in reported]
     problems += [_problem_from_error(card_file, error) for error in errors]
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
     # Only unknown keys: drop them and load the card, so a warning does not hide the card.
-    data = _without_paths(card_file.data, [tuple(e["loc"]) for e in errors])
-    return Card.model_validate(data), problems
+    data = _without_paths(card_file.data, [tuple(e["loc"]) for e in all_errors])
+    try:
+        return Card.model_validate(data), problems
+    except ValidationError:  # only when the loader already reported the rest (odd keys)
+        return None, problems
 
 
 def _value_at(data: Any, path: KeyPath) -> Any:
@@ -267,26 +278,15 @@ def raw_card_id(card_file: CardFile) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def check_card_references(card_file: CardFile) -> list[Problem]:
-    """Checks across fields of one card, on raw data (they run even when other keys are wrong):
-    the id matches the file name; every figure cites a source the card defines."""
+def check_source_references(card_file: CardFile) -> list[Problem]:
+    """Every figure cites a source the card defines (checked on raw data, so it runs even
+    when other keys are wrong; skipped when `sources` itself is malformed)."""
     data = card_file.data
-    if not isinstance(data, dict):
+    sources = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(sources, dict):
         return []
+    known = sorted(str(k) for k in sources)
     problems = []
-    card_id = raw_card_id(card_file)
-    if card_id is not None and card_id != card_file.stem:
-        problems.append(
-            Problem(
-                card_file.location(("id",)),
-                "id-mismatch",
-                f"expected the file name '{card_file.stem}', got '{card_id}'",
-                key="id",
-                hint=f"rename the file to {card_id}.yaml or set id: {card_file.stem}",
-            )
-        )
-    sources = data.get("sources")
-    known = sorted(str(k) for k in sources) if isinstance(sources, dict) else []
     for section_name, field_name in FIGURE_FIELDS:
         section = data.get(section_name)
         figure = section.get(field_name) if isinstance(section, dict) else None
@@ -299,33 +299,56 @@ def check_card_references(card_file: CardFile) -> list[Problem]:
                     "unknown-source",
                     f"expected a key of `sources` ({', '.join(known) or 'none defined'}), "
                     f"got '{cited}'",
-                    key=_key_text(key_path),
+                    key=format_key_path(key_path),
                     hint="add the source under `sources:` or fix the key",
                 )
             )
     return problems
 
 
-def check_duplicate_ids(card_files: Sequence[CardFile]) -> list[Problem]:
-    """Two files must not declare the same id: it is the page URL."""
-    by_id: dict[str, list[CardFile]] = defaultdict(list)
-    for card_file in card_files:
-        card_id = raw_card_id(card_file)
-        if card_id is not None:
-            by_id[card_id].append(card_file)
+def check_card_ids(card_files: Sequence[CardFile]) -> list[Problem]:
+    """Each card's id is its file name and the page URL: one message per mistake.
+
+    A card whose id differs from its file name gets `id-mismatch` (saying which card already
+    owns the id, if one does); `duplicate-card-id` is left for files whose names agree with
+    their ids and still clash (`a.yaml` and `a.yml`, or the same name in two folders).
+    """
+    declared = [(f, raw_card_id(f)) for f in card_files]
+    valid = [(f, i) for f, i in declared if i is not None and re.fullmatch(CARD_ID_PATTERN, i)]
+    owners: dict[str, list[CardFile]] = defaultdict(list)
+    for card_file, card_id in valid:
+        if card_file.stem == card_id:
+            owners[card_id].append(card_file)
     problems = []
-    for card_id, files in sorted(by_id.items()):
-        if len(files) < 2:
-            continue
-        for card_file in files:
-            others = ", ".join(f.display_path for f in files if f is not card_file)
+    for card_file, card_id in valid:
+        if card_file.stem != card_id:
+            taken = (
+                owners.get(card_id)
+                or [f for f, i in valid if i == card_id and f is not card_file][:1]
+            )
+            also = f" (already the id of {taken[0].display_path})" if taken else ""
+            problems.append(
+                Problem(
+                    card_file.location(("id",)),
+                    "id-mismatch",
+                    f"expected the file name '{card_file.stem}', got '{card_id}'{also}",
+                    key="id",
+                    hint=f"set id: {card_file.stem}"
+                    if taken or not re.fullmatch(CARD_ID_PATTERN, card_file.stem)
+                    else f"set id: {card_file.stem}, or rename the file to {card_id}.yaml",
+                )
+            )
+    for card_id, files in sorted(owners.items()):
+        first, *others = sorted(files, key=lambda f: f.display_path)
+        for card_file in others:
             problems.append(
                 Problem(
                     card_file.location(("id",)),
                     "duplicate-card-id",
-                    f"expected a unique id, got '{card_id}', also declared in {others}",
+                    f"expected a unique id, got '{card_id}', already the id of "
+                    f"{first.display_path}",
                     key="id",
-                    hint="each card needs its own id, the same as its file name",
+                    hint="one card per model: merge the two files or give this model its own id",
                 )
             )
     return problems

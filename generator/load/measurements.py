@@ -35,6 +35,16 @@ def locate_measurement_files(
                     hint=f"put the file under measurements/{card.id}/",
                 )
             )
+        elif path.is_dir():
+            problems.append(
+                Problem(
+                    card_file.location(key_path),
+                    "missing-file",
+                    f"expected a file, got '{measurement.path}', which is a folder",
+                    key=key,
+                    hint="name the measurement file itself, e.g. .../emissions.csv",
+                )
+            )
         elif not path.is_file():
             problems.append(
                 Problem(
@@ -42,8 +52,7 @@ def locate_measurement_files(
                     "missing-file",
                     f"expected an existing file, got '{measurement.path}' (not found)",
                     key=key,
-                    hint=f"paths are relative to the project folder, e.g. "
-                    f"measurements/{card.id}/emissions.csv",
+                    hint="paths are relative to the project folder (the one holding cards/)",
                 )
             )
         else:
