@@ -34,7 +34,10 @@ def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]
     gathered = gather_cards(project)
     if gathered.report.errors:
         return None, gathered.report, 0
-    summaries = summarize_cards([loaded.card for loaded in gathered.cards])
+    summaries = summarize_cards(
+        [loaded.card for loaded in gathered.cards],
+        {loaded.card.id: loaded.measured for loaded in gathered.cards},
+    )
     files = read_docs_files(project.docs_dir)
     generated = render_site_pages(summaries)
     clashes = sorted(set(files) & set(generated))

@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from generator.measured import MeasuredInference
 from generator.schema import TASK_LABELS, Card, ConflictingValue, Figure, Provenance, Task
-from generator.units import gpu_hours_at_power_to_kwh
+from generator.units import format_number, gpu_hours_at_power_to_kwh
 
 # Label and display unit of every figure field (a test checks this covers schema.FIGURE_FIELDS).
 FIGURE_DISPLAY: dict[tuple[str, str], tuple[str, str]] = {
@@ -29,6 +30,7 @@ FIGURE_DISPLAY: dict[tuple[str, str], tuple[str, str]] = {
     ("training", "emissions_lifecycle_tco2e"): ("Training emissions, life cycle", "t CO₂e"),
     ("inference", "energy_kwh_per_1000_queries"): ("Energy per 1,000 queries", "kWh"),
     ("inference", "emissions_g_co2e_per_1000_queries"): ("Emissions per 1,000 queries", "g CO₂e"),
+    ("inference", "carbon_intensity_g_per_kwh"): ("Grid carbon intensity", "g CO₂e/kWh"),
 }
 
 # Which emissions figure stands for "the training emissions" in lists, in order of preference:
@@ -66,6 +68,7 @@ class CardSummary:
     inference_figures: tuple[FigureView, ...] = ()
     headline_training_emissions: FigureView | None = None
     headline_inference_energy: FigureView | None = None
+    measured: MeasuredInference | None = None
 
     @property
     def task_label(self) -> str:
@@ -132,13 +135,35 @@ def estimate_training_energy(card: Card) -> FigureView | None:
     )
 
 
-def summarize_card(card: Card) -> CardSummary:
+def measured_energy_view(measured: MeasuredInference) -> FigureView:
+    """The median of measured runs as a figure, saying how it was derived."""
+    runs = len(measured.runs)
+    spread = (
+        f" (min {format_number(measured.min_kwh_per_1000_queries)}, "
+        f"max {format_number(measured.max_kwh_per_1000_queries)})"
+        if runs > 1
+        else ""
+    )
+    return FigureView(
+        key="inference.measured_energy_kwh_per_1000_queries",
+        label="Energy per 1,000 queries",
+        value=measured.median_kwh_per_1000_queries,
+        unit="kWh",
+        provenance=measured.provenance,
+        derivation=f"median of {runs} run{'s' if runs != 1 else ''}{spread} in "
+        + ", ".join(measured.files),
+    )
+
+
+def summarize_card(card: Card, measured: MeasuredInference | None = None) -> CardSummary:
     """All figures of a card, stated and derived, and the headline ones."""
     training = _stated_figures(card, "training")
     estimated_energy = estimate_training_energy(card)
     if estimated_energy:
         training.insert(0, estimated_energy)
     inference = _stated_figures(card, "inference")
+    if measured is not None:
+        inference.insert(0, measured_energy_view(measured))
     by_key = {view.key: view for view in training + inference}
     headline_emissions = next(
         (
@@ -153,7 +178,9 @@ def summarize_card(card: Card) -> CardSummary:
         training_figures=tuple(training),
         inference_figures=tuple(inference),
         headline_training_emissions=headline_emissions,
-        headline_inference_energy=by_key.get("inference.energy_kwh_per_1000_queries"),
+        headline_inference_energy=by_key.get("inference.measured_energy_kwh_per_1000_queries")
+        or by_key.get("inference.energy_kwh_per_1000_queries"),
+        measured=measured,
     )
 
 
@@ -174,6 +201,11 @@ def group_by_task(summaries: Iterable[CardSummary]) -> list[TaskGroup]:
     ]
 
 
-def summarize_cards(cards: Sequence[Card]) -> list[CardSummary]:
-    """Summaries sorted by card id (deterministic output)."""
-    return [summarize_card(card) for card in sorted(cards, key=lambda card: card.id)]
+def summarize_cards(
+    cards: Sequence[Card], measured: dict[str, MeasuredInference | None] | None = None
+) -> list[CardSummary]:
+    """Summaries sorted by card id (deterministic output); `measured` is keyed by card id."""
+    measured = measured or {}
+    return [
+        summarize_card(card, measured.get(card.id)) for card in sorted(cards, key=lambda c: c.id)
+    ]

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.load.cards import CardFile, find_card_files, read_card_file
+from generator.load.grid import read_grid_data
+from generator.load.measurement_files import MeasurementData, read_measurement_file
 from generator.load.measurements import locate_measurement_files
+from generator.measured import MeasuredInference, measure_inference
 from generator.problems import Location, Problem, Report, Severity, relative_path
 from generator.project import Project
-from generator.schema import Card
+from generator.schema import Card, MeasurementFile
 from generator.validate import check_card_ids, check_source_references, validate_card_data
 
 
@@ -22,7 +25,8 @@ from generator.validate import check_card_ids, check_source_references, validate
 class LoadedCard:
     card: Card
     file: CardFile
-    measurement_paths: list[Path] = field(default_factory=list)
+    measurements: list[tuple[MeasurementFile, MeasurementData]] = field(default_factory=list)
+    measured: MeasuredInference | None = None
 
 
 @dataclass
@@ -91,9 +95,29 @@ def gather_cards(project: Project, paths: Sequence[Path] | None = None) -> Gathe
         report.cards_checked += 1
         if card is None:
             continue
-        measurement_paths, problems = locate_measurement_files(card, card_file, project.root)
-        report.extend(problems)
-        report.files_checked += len(measurement_paths)
-        loaded.append(LoadedCard(card, card_file, measurement_paths))
+        loaded.append(_load_measurements(project, card, card_file, report))
     report.extend(check_card_ids(card_files))
     return Gathered(cards=sorted(loaded, key=lambda c: c.card.id), report=report)
+
+
+def _load_measurements(
+    project: Project, card: Card, card_file: CardFile, report: Report
+) -> LoadedCard:
+    """Read the card's measurement files and turn them into per-1,000-query figures."""
+    paths, problems = locate_measurement_files(card, card_file, project.root)
+    report.extend(problems)
+    refs = card.inference.measurements if card.inference else []
+    by_path = {(project.root / ref.path).resolve(): ref for ref in refs}
+    measurements = []
+    for path in paths:
+        ref = by_path[path]
+        data, problems = read_measurement_file(path, relative_path(path, project.root), ref.format)
+        report.extend(problems)
+        report.files_checked += 1
+        if data is not None:
+            measurements.append((ref, data))
+    measured = None
+    if measurements:
+        measured, problems = measure_inference(card, measurements, read_grid_data())
+        report.extend(problems)
+    return LoadedCard(card, card_file, measurements, measured)

@@ -49,8 +49,9 @@ SCOPE_LABELS = {
 
 def escape_markdown(value: Any) -> str:
     """Text that renders as itself in Markdown and in the HTML Markdown produces."""
-    text = html.escape(str(value), quote=True)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    # Backslash-escape Markdown first, then turn <, >, & and quotes into entities (whose `#`
+    # must not be escaped again).
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", str(value)), quote=True)
 
 
 def _finalize(value: Any) -> Any:

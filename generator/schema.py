@@ -171,11 +171,46 @@ class InferenceConditions(_Strict):
     dataset: Text | None = Field(None, description="The queries: dataset and how many.")
 
 
+class MeasurementFormat(StrEnum):
+    """Kinds of raw measurement file the loader reads."""
+
+    AUTO = "auto"  # detected from the header
+    CODECARBON = "codecarbon"  # CodeCarbon emissions.csv, any generation
+    NVIDIA_SMI = "nvidia-smi"  # nvidia-smi --query-gpu=timestamp,index,power.draw --format=csv
+    NVML_ENERGY = "nvml-energy"  # NVML total-energy counter samples (mJ) per GPU
+    ZEUS = "zeus"  # Zeus log CSV: start_time,window_name,elapsed_time,gpu0_energy,...
+
+
+class RowSelection(_Strict):
+    """Which runs of a CodeCarbon file belong to this card (all given keys must match)."""
+
+    project_name: Text | None = Field(None, description="CodeCarbon project_name column.")
+    experiment_id: Text | None = Field(None, description="CodeCarbon experiment_id column.")
+    run_id: list[Text] | None = Field(None, description="CodeCarbon run_id values.")
+
+
 class MeasurementFile(_Strict):
     """A raw measurement file under measurements/<id>/ and what it measured."""
 
     path: Text = Field(description="Path relative to the project folder.")
     queries: int = Field(ge=1, description="Queries served by each run in the file.")
+    format: MeasurementFormat = Field(
+        MeasurementFormat.AUTO, description="File format; detected from the header by default."
+    )
+    select: RowSelection | None = Field(
+        None, description="Runs to use when the file holds several experiments."
+    )
+
+
+class GridZone(_Strict):
+    """Where inference ran, to look up grid carbon intensity in CodeCarbon's data."""
+
+    country_iso_code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = Field(
+        None, description="ISO 3166 alpha-3 country code, e.g. FRA, USA."
+    )
+    us_state: Text | None = Field(None, description="US state name, e.g. california (eGRID).")
+    cloud_provider: Text | None = Field(None, description="Cloud provider, e.g. gcp.")
+    cloud_region: Text | None = Field(None, description="Cloud region, e.g. europe-west1.")
 
 
 class Inference(_Strict):
@@ -190,6 +225,14 @@ class Inference(_Strict):
     )
     measurements: list[MeasurementFile] = Field(
         default_factory=list, description="Raw measurement files (CodeCarbon, NVML logs)."
+    )
+    grid: GridZone | None = Field(
+        None,
+        description="Where the queries ran, for grid carbon intensity (default: the country "
+        "CodeCarbon recorded in the file).",
+    )
+    carbon_intensity_g_per_kwh: Figure | None = Field(
+        None, description="Grid carbon intensity to use instead of CodeCarbon's data, cited."
     )
     notes: Text | None = Field(None, description="Free text about the inference figures.")
 

@@ -7,11 +7,17 @@ import math
 WH_PER_KWH = 1000.0
 KG_PER_TONNE = 1000.0
 G_PER_KG = 1000.0
+J_PER_KWH = 3_600_000.0  # 1 kWh = 1000 W x 3600 s
 
 
 def gpu_hours_at_power_to_kwh(gpu_hours: float, power_per_gpu_w: float) -> float:
     """Energy of `gpu_hours` accelerators drawing `power_per_gpu_w` each: h x W = Wh -> kWh."""
     return gpu_hours * power_per_gpu_w / WH_PER_KWH
+
+
+def joules_to_kwh(energy_j: float) -> float:
+    """Energy in joules (W x s) to kilowatt-hours: 3,600,000 J = 1 kWh."""
+    return energy_j / J_PER_KWH
 
 
 def format_number(value: float, significant: int = 4) -> str:
@@ -37,3 +43,16 @@ def format_count_words(value: float) -> str:
         if abs(value) >= threshold:
             return f"{format_number(value / threshold, 3)} {word}"
     return format_number(value)
+
+
+GRAMS_PER_POUND = 453.59237
+
+
+def lbs_per_mwh_to_g_per_kwh(value_lbs_per_mwh: float) -> float:
+    """eGRID's lbs/MWh to g/kWh: x 453.59237 g/lb, / 1000 kWh/MWh."""
+    return value_lbs_per_mwh * GRAMS_PER_POUND / 1000.0
+
+
+def per_1000_queries(value: float, queries: int) -> float:
+    """A per-run total expressed per 1,000 queries."""
+    return value / queries * 1000.0

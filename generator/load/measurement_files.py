@@ -1,0 +1,104 @@
+"""Load stage for any measurement file: detect its format, read it, and read the sidecar.
+
+Takes a path (and the format a card states, or "auto"); gives a `MeasurementData` holding the
+parsed file and the `measurement.json` sidecar that `energy-cards measure` writes beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.load.codecarbon import CodeCarbonFile, looks_like_codecarbon, read_codecarbon_csv
+from generator.load.energy_counters import (
+    CounterFile,
+    is_nvml_energy_header,
+    is_zeus_header,
+    read_counter_file,
+)
+from generator.problems import Location, Problem
+from generator.schema import MeasurementFormat
+
+SIDECAR_NAME = "measurement.json"
+
+
+@dataclass(frozen=True)
+class MeasurementData:
+    """One measurement file as read: exactly one of the parsed forms is set."""
+
+    path: Path
+    display_path: str
+    format: MeasurementFormat
+    codecarbon: CodeCarbonFile | None = None
+    power_log: Any = None  # generator.load.nvidia_smi.PowerSamples
+    counters: CounterFile | None = None
+    sidecar: dict[str, Any] | None = None
+
+
+def detect_format(first_line: str) -> MeasurementFormat | None:
+    """The format a file's first line announces, or None."""
+    header = [cell.strip().strip('"').lower() for cell in first_line.lstrip("\ufeff").split(",")]
+    if looks_like_codecarbon(header):
+        return MeasurementFormat.CODECARBON
+    if is_zeus_header(header):
+        return MeasurementFormat.ZEUS
+    if is_nvml_energy_header(header):
+        return MeasurementFormat.NVML_ENERGY
+    if any(cell.startswith("power.draw") for cell in header):
+        return MeasurementFormat.NVIDIA_SMI
+    # nvidia-smi with noheader: "2024/10/30 18:42:33.189, 0, 208.36 W"
+    if len(header) >= 3 and header[0][:4].isdigit() and header[0][4:5] in "/-":
+        return MeasurementFormat.NVIDIA_SMI
+    return None
+
+
+def read_sidecar(folder: Path, display_folder: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    path = folder / SIDECAR_NAME
+    if not path.is_file():
+        return None, []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        problem = Problem(
+            Location(f"{display_folder}/{SIDECAR_NAME}"),
+            "bad-sidecar",
+            f"expected the JSON that `energy-cards measure` writes, got unreadable text ({error})",
+        )
+        return None, [problem]
+    return (data if isinstance(data, dict) else None), []
+
+
+def read_measurement_file(
+    path: Path, display_path: str, declared: MeasurementFormat = MeasurementFormat.AUTO
+) -> tuple[MeasurementData | None, list[Problem]]:
+    """Read one file in its declared (or detected) format, plus its folder's sidecar."""
+    with path.open("rb") as handle:
+        first_line = handle.readline(4096).decode("utf-8-sig", errors="replace")
+    detected = detect_format(first_line)
+    kind = detected if declared is MeasurementFormat.AUTO else declared
+    if kind is None:
+        return None, [
+            Problem(
+                Location(display_path, 1),
+                "unknown-format",
+                "expected a CodeCarbon emissions.csv, an nvidia-smi power log, NVML energy "
+                f"counters or a Zeus log, got a file starting {first_line.strip()[:60]!r}",
+                hint="say which with `format:` on the card, or check the file",
+            )
+        ]
+    sidecar, problems = read_sidecar(path.parent, display_path.rsplit("/", 1)[0])
+    if kind is MeasurementFormat.CODECARBON:
+        parsed, more = read_codecarbon_csv(path, display_path)
+        data = MeasurementData(path, display_path, kind, codecarbon=parsed, sidecar=sidecar)
+        return (data if parsed else None), problems + more
+    if kind in (MeasurementFormat.ZEUS, MeasurementFormat.NVML_ENERGY):
+        parsed_counters, more = read_counter_file(path, display_path, kind.value)
+        data = MeasurementData(path, display_path, kind, counters=parsed_counters, sidecar=sidecar)
+        return (data if parsed_counters else None), problems + more
+    from generator.load.nvidia_smi import read_nvidia_smi_csv
+
+    samples, more = read_nvidia_smi_csv(path, display_path)
+    data = MeasurementData(path, display_path, kind, power_log=samples, sidecar=sidecar)
+    return (data if samples else None), problems + more

@@ -1,0 +1,71 @@
+"""CodeCarbon emissions.csv, every column generation and each quirk, against cases.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.load.codecarbon import read_codecarbon_csv
+
+DATA = Path(__file__).parent / "data" / "codecarbon"
+CASES = yaml.safe_load((DATA / "cases.yaml").read_text("utf-8"))["cases"]
+RUN_FIELDS = (
+    "run_id",
+    "project_name",
+    "experiment_id",
+    "country_iso_code",
+    "duration_s",
+    "energy_kwh",
+    "cpu_energy_kwh",
+    "gpu_energy_kwh",
+    "ram_energy_kwh",
+    "pue",
+    "rows_collapsed",
+    "line",
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["file"] for case in CASES])
+def test_fixture_reads_as_expected(case: dict) -> None:
+    parsed, problems = read_codecarbon_csv(DATA / case["file"], case["file"])
+    assert parsed is not None
+    assert parsed.generation == case["generation"]
+    assert parsed.columns == case["columns"]
+    expected_runs = case["expected"]["runs"]
+    assert len(parsed.runs) == len(expected_runs)
+    for run, expected in zip(parsed.runs, expected_runs, strict=True):
+        for name in RUN_FIELDS:
+            assert getattr(run, name) == expected[name], (name, run.line)
+        assert run.emissions_kg_co2e == expected["emissions_kg"]
+        if "gpu_count" in expected:
+            assert run.gpu_count == expected["gpu_count"]
+    assert parsed.energy_kwh == pytest.approx(case["expected"]["total_energy_kwh"], rel=1e-12)
+    got = [
+        (p.location.line, p.code, p.key.removeprefix("column ").split(" (")[0] or None)
+        for p in problems
+    ]
+    want = [(p["line"], p["code"], p["column"]) for p in case["expected"].get("problems", [])]
+    assert got == want
+
+
+def test_cumulative_flushes_take_the_last_row_never_the_sum() -> None:
+    parsed, problems = read_codecarbon_csv(DATA / "cumulative-flush.csv", "cumulative-flush.csv")
+    assert problems == []
+    case = next(c for c in CASES if c["file"] == "cumulative-flush.csv")
+    first = parsed.runs[0]
+    assert first.rows_collapsed == 5
+    assert first.energy_kwh == case["expected"]["runs"][0]["energy_kwh"]
+    rows = (DATA / "cumulative-flush.csv").read_text("utf-8").splitlines()[1:6]
+    header = (DATA / "cumulative-flush.csv").read_text("utf-8").splitlines()[0].split(",")
+    column = header.index("energy_consumed")
+    summed = sum(float(row.split(",")[column]) for row in rows)
+    assert summed > first.energy_kwh * 2  # summing flushes would be badly wrong
+
+
+def test_corrupted_rows_are_named_and_the_rest_is_kept() -> None:
+    parsed, problems = read_codecarbon_csv(DATA / "corrupted.csv", "corrupted.csv")
+    assert parsed is not None and parsed.runs
+    assert all(p.location.path == "corrupted.csv" and p.location.line > 1 for p in problems)
+    assert {p.code for p in problems} == {"bad-number", "bad-row", "truncated-row"}
