@@ -7,6 +7,7 @@ is the only place results become text and exceptions become messages.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -140,6 +141,69 @@ def serve(host: str, port: int, project: Project) -> None:
     from generator.serve import serve_site
 
     serve_site(project, host=host, port=port, log=lambda text: click.echo(text, err=True))
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--card", "card_id", required=True, help="Card id: files go to measurements/ID/.")
+@click.option("--queries", required=True, type=click.IntRange(min=1), help="Queries per run.")
+@click.option("--runs", default=1, show_default=True, type=click.IntRange(min=1, max=100))
+@click.option(
+    "--country",
+    default="USA",
+    show_default=True,
+    help="ISO 3166 alpha-3 code of where it runs (CodeCarbon's grid intensity).",
+)
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+@_project_option
+def measure(
+    card_id: str, queries: int, runs: int, country: str, command: tuple[str, ...], project: Project
+) -> None:
+    """Run COMMAND (after --) under CodeCarbon, plus NVML when a GPU is present.
+
+    Each run appends a row to measurements/ID/emissions.csv and updates measurement.json.
+    """
+    from generator.measure import MeasureError, measure_command
+
+    try:
+        run_ids = measure_command(project.root, card_id, queries, command, runs, country.upper())
+    except MeasureError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    folder = f"measurements/{card_id}"
+    click.echo(f"measured {len(run_ids)} run(s) of {queries} queries into {folder}/")
+    click.echo(
+        f"add to cards/{card_id}.yaml under inference.measurements:\n"
+        f"  - {{path: {folder}/emissions.csv, queries: {queries}}}"
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--as",
+    "declared",
+    type=click.Choice(["auto", "codecarbon", "nvidia-smi", "nvml-energy", "zeus"]),
+    default="auto",
+    show_default=True,
+    help="The file's format, when detection from its header is not enough.",
+)
+def inspect(file: Path, output_format: str, declared: str) -> None:
+    """Show what the loader makes of one measurement file, without a card."""
+    from generator.inspect import format_inspection_text, inspect_file
+
+    report, problems = inspect_file(file, declared)
+    if output_format == "json":
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(format_inspection_text(report, problems))
+    sys.exit(1 if problems else 0)
 
 
 @main.command()

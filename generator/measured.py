@@ -213,6 +213,16 @@ def _codecarbon_runs(
                 continue
             components = {name: parts[name] for name in wanted}
             energy_kwh = sum(components.values())
+        if energy_kwh == 0 and scope is not EnergyScope.NOT_STATED:
+            problems.append(
+                Problem(
+                    Location(data.display_path, run.line),
+                    "scope-mismatch",
+                    f"expected energy in scope '{scope.value}' for this run, got 0 kWh "
+                    "(no such component measured?)",
+                )
+            )
+            continue
         counted |= {name for name, value in components.items() if value}
         intensity, basis = _intensity_for(card, run.country_iso_code, grid)
         runs.append(

@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.units import format_number
 from tests.conftest import REPO_ROOT, make_project
 
 MINIMAL_CARD = """\
@@ -205,3 +206,25 @@ def test_card_text_is_escaped_everywhere(tmp_path: Path) -> None:
     assert "<h1" in html and "not a heading" in html and '<h1 id="not-a-heading"' not in html
     assert "Model *bold* &amp;lt;/title&amp;gt;" in html
     assert "<title>Model *bold* &amp;lt;/title&amp;gt; - Model Energy Cards</title>" in html
+
+
+def test_measured_card_shows_median_spread_scope_provenance_and_co2(shipped_site: Path) -> None:
+    import csv
+    import statistics
+
+    text = (REPO_ROOT / "measurements/sklearn-digits-logreg/emissions.csv").read_text("utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    per_1000 = [float(r["cpu_energy"]) + float(r["ram_energy"]) for r in rows]  # 1,000 queries/run
+    html = (shipped_site / "cards" / "sklearn-digits-logreg" / "index.html").read_text("utf-8")
+    text = _text(html)
+    median = format_number(statistics.median(per_1000))
+    assert f"Energy per 1,000 queries {median} kWh estimated median of {len(rows)} runs" in text
+    assert f"(min {format_number(min(per_1000))}, max {format_number(max(per_1000))})" in text
+    assert "Scope: CPU and RAM." in text
+    assert "Estimated, not measured by a sensor" in text
+    assert "cpu_load mode: power from the CPU's TDP, not a sensor" in text
+    co2 = format_number(statistics.median(per_1000) * 475)
+    assert f"CO₂: {co2} g CO₂e per 1,000 queries" in text
+    assert "475 g CO₂e/kWh" in text and "2019 data" in text
+    own = format_number(statistics.median(float(r["emissions"]) * 1000 for r in rows))
+    assert f"The file itself reports {own} g CO₂e per 1,000 queries" in text

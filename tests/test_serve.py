@@ -80,12 +80,19 @@ def test_editing_a_measurement_file_triggers_a_refresh(served) -> None:
     project, base = served
     _wait_for(f"{base}/cards/a/", lambda html: "Alpha Model" in html)
     card = _card("a", "Alpha Model") + (
-        "  measurements:\n    - {path: measurements/a/emissions.csv, queries: 1000}\n"
+        "  measurements:\n    - {path: measurements/a/zeus.csv, queries: 1000}\n"
     )
     (project / "cards" / "a.yaml").write_text(card, encoding="utf-8")
     # The file is missing: the preview keeps the last good page.
     time.sleep(2.0)
-    assert "emissions.csv" not in _wait_for(f"{base}/cards/a/", lambda html: True)
+    assert "zeus.csv" not in _wait_for(f"{base}/cards/a/", lambda html: True)
     # Creating the measurement file makes the card valid again, with no edit to the card.
-    (project / "measurements" / "a" / "emissions.csv").write_text("timestamp\n", "utf-8")
-    _wait_for(f"{base}/cards/a/", lambda html: "emissions.csv" in html)
+    zeus = "start_time,window_name,elapsed_time,gpu0_energy\n1,run-1,1.0,3600\n"
+    (project / "measurements" / "a" / "zeus.csv").write_text(zeus, "utf-8")
+    _wait_for(f"{base}/cards/a/", lambda html: "zeus.csv" in html)
+    # Editing the measurement file changes the figure on the page (3,600 J = 0.001 kWh).
+    # (the run table shows kWh per 1,000 queries in bold)
+    page = _wait_for(f"{base}/cards/a/", lambda html: "<strong>0.001</strong>" in html)
+    assert "median of 1 run in measurements/a/zeus.csv" in page
+    (project / "measurements" / "a" / "zeus.csv").write_text(zeus.replace("3600", "7200"), "utf-8")
+    _wait_for(f"{base}/cards/a/", lambda html: "<strong>0.002</strong>" in html)

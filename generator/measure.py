@@ -1,0 +1,242 @@
+"""`energy-cards measure`: run a workload under CodeCarbon (and NVML when a GPU is present).
+
+Writes, under measurements/<id>/:
+- emissions.csv: one CodeCarbon row per successful run (offline tracker, appended);
+- nvml_energy.csv: NVML total-energy counter samples per GPU and run (mJ), when NVML works;
+- measurement.json: the sidecar a card's loader reads: queries per run, how CodeCarbon got CPU
+  and RAM power (sensor or estimate), hardware, versions, date and command.
+
+The `EnergyMeasurement` context manager does the same from Python; each `with` block is a run.
+A failed run writes no row, so a card never averages in a crashed run.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import importlib.metadata
+import json
+import logging
+import platform
+import subprocess
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.load.measurement_files import SIDECAR_NAME
+
+EMISSIONS_FILE = "emissions.csv"
+NVML_FILE = "nvml_energy.csv"
+NVML_INTERVAL_S = 0.1
+
+
+class MeasureError(Exception):
+    """A measurement could not be made (bad arguments, failed workload)."""
+
+
+class _NvmlSampler:
+    """Samples NVML's total-energy counter (mJ) of every GPU in a background thread."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[float, str, float, float]] = []
+        self.gpu_names: list[str] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._nvml: Any = None
+        self._handles: list[Any] = []
+
+    def start(self) -> bool:
+        """Start sampling; False when NVML or a GPU is not available here."""
+        try:
+            import pynvml
+
+            pynvml.nvmlInit()
+            count = pynvml.nvmlDeviceGetCount()
+        except Exception:  # noqa: BLE001 - no driver, no library, no GPU: all mean "no NVML"
+            return False
+        if count == 0:
+            return False
+        self._nvml = pynvml
+        self._handles = [pynvml.nvmlDeviceGetHandleByIndex(i) for i in range(count)]
+        self.gpu_names = [str(pynvml.nvmlDeviceGetName(h)) for h in self._handles]
+        self._sample()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return True
+
+    def _sample(self) -> None:
+        now = time.time()
+        for index, handle in enumerate(self._handles):
+            energy_mj = float(self._nvml.nvmlDeviceGetTotalEnergyConsumption(handle))
+            power_w = self._nvml.nvmlDeviceGetPowerUsage(handle) / 1000.0
+            self.rows.append((now, str(index), energy_mj, power_w))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(NVML_INTERVAL_S):
+            self._sample()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+            self._sample()
+
+
+def _cpu_and_ram_methods(tracker: Any) -> dict[str, str | None]:
+    """How CodeCarbon got each component's power (private attributes: best effort)."""
+    methods: dict[str, str | None] = {"cpu_method": None, "gpu_method": None, "ram_method": None}
+    for hardware in getattr(tracker, "_hardware", []):
+        kind = type(hardware).__name__
+        if kind == "CPU":
+            methods["cpu_method"] = getattr(hardware, "_mode", None)
+        elif kind == "GPU":
+            methods["gpu_method"] = "nvml"
+        elif kind == "RAM":
+            methods["ram_method"] = "model from memory size"
+    return methods
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+@dataclass
+class EnergyMeasurement:
+    """Measure one run of a workload for a card; use once per run as a context manager.
+
+    Example:
+        with EnergyMeasurement(Path("."), "my-model", queries=1000, country_iso_code="FRA"):
+            run_my_1000_queries()
+    """
+
+    project_root: Path
+    card_id: str
+    queries: int
+    country_iso_code: str = "USA"
+    command: Sequence[str] = ()
+    run_ids: list[str] = field(default_factory=list)
+    _tracker: Any = None
+    _sampler: _NvmlSampler | None = None
+
+    @property
+    def folder(self) -> Path:
+        return self.project_root / "measurements" / self.card_id
+
+    def __enter__(self) -> EnergyMeasurement:
+        from codecarbon import OfflineEmissionsTracker
+
+        if self.queries < 1:
+            raise MeasureError(f"expected --queries >= 1, got {self.queries}")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        logging.getLogger("codecarbon").setLevel(logging.ERROR)
+        self._tracker = OfflineEmissionsTracker(
+            project_name=self.card_id,
+            country_iso_code=self.country_iso_code,
+            save_to_file=False,
+            log_level="error",
+            measure_power_secs=1,
+            allow_multiple_runs=True,
+        )
+        self._sampler = _NvmlSampler()
+        if not self._sampler.start():
+            self._sampler = None
+        self._tracker.start()
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        self._tracker.stop()
+        if self._sampler:
+            self._sampler.stop()
+        if exc_type is not None:
+            return  # a failed run leaves no row
+        data = self._tracker.final_emissions_data
+        self.run_ids.append(str(data.run_id))
+        self._append_emissions(data)
+        if self._sampler:
+            self._append_nvml(str(data.run_id), self._sampler)
+        self._write_sidecar(data)
+
+    def _append_emissions(self, data: Any) -> None:
+        from codecarbon.output_methods.file import FileOutput
+
+        FileOutput(EMISSIONS_FILE, str(self.folder), on_csv_write="append").out(data, None)
+
+    def _append_nvml(self, run_id: str, sampler: _NvmlSampler) -> None:
+        path = self.folder / NVML_FILE
+        new = not path.exists()
+        with path.open("a", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            if new:
+                writer.writerow(["timestamp", "run", "index", "total_energy_mj", "power_w"])
+            for timestamp, index, energy_mj, power_w in sampler.rows:
+                writer.writerow([f"{timestamp:.3f}", run_id, index, f"{energy_mj:.0f}", power_w])
+
+    def _write_sidecar(self, data: Any) -> None:
+        path = self.folder / SIDECAR_NAME
+        previous = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+        runs = previous.get("runs", []) + [
+            {
+                "run_id": str(data.run_id),
+                "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "queries": self.queries,
+                "command": list(self.command),
+            }
+        ]
+        sidecar = {
+            "written_by": f"energy-cards {__version__} measure",
+            "card": self.card_id,
+            "queries_per_run": self.queries,
+            "files": {EMISSIONS_FILE: "codecarbon"}
+            | ({NVML_FILE: "nvml-energy"} if self._sampler else {}),
+            "codecarbon": _cpu_and_ram_methods(self._tracker),
+            "hardware": {
+                "cpu_model": data.cpu_model,
+                "cpu_count": data.cpu_count,
+                "gpu_model": data.gpu_model or None,
+                "gpu_count": data.gpu_count,
+                "gpus": self._sampler.gpu_names if self._sampler else [],
+                "ram_total_size_gb": data.ram_total_size,
+            },
+            "country_iso_code": self.country_iso_code,
+            "versions": {
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "codecarbon": _version("codecarbon"),
+                "energy-cards": __version__,
+            },
+            "runs": runs,
+        }
+        path.write_text(json.dumps(sidecar, indent=2) + "\n", encoding="utf-8")
+
+
+def measure_command(
+    project_root: Path,
+    card_id: str,
+    queries: int,
+    command: Sequence[str],
+    runs: int = 1,
+    country_iso_code: str = "USA",
+) -> list[str]:
+    """Run `command` `runs` times, each under its own tracker; return the run ids written."""
+    if not command:
+        raise MeasureError("expected a command after `--`, e.g. -- python run_queries.py")
+    measurement = EnergyMeasurement(project_root, card_id, queries, country_iso_code, command)
+    for number in range(1, runs + 1):
+        try:
+            with measurement:
+                result = subprocess.run(list(command), check=False)
+                if result.returncode != 0:
+                    raise MeasureError(
+                        f"run {number} of {runs}: the command exited with {result.returncode}; "
+                        "no row was written for it"
+                    )
+        except FileNotFoundError as error:
+            raise MeasureError(f"cannot run {command[0]!r}: {error.strerror}") from None
+    return measurement.run_ids
