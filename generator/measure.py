@@ -139,7 +139,7 @@ class EnergyMeasurement:
         self._tracker = OfflineEmissionsTracker(
             project_name=self.card_id,
             country_iso_code=self.country_iso_code,
-            save_to_file=False,
+            output_methods=[],  # we append the row ourselves, and only for a successful run
             log_level="error",
             measure_power_secs=1,
             allow_multiple_runs=True,
@@ -148,6 +148,11 @@ class EnergyMeasurement:
         if not self._sampler.start():
             self._sampler = None
         self._tracker.start()
+        if getattr(self._tracker, "_start_time", None) is None:
+            # CodeCarbon swallows its own start-up errors; do not measure nothing silently.
+            if self._sampler:
+                self._sampler.stop()
+            raise MeasureError("CodeCarbon could not start its tracker (run with its logs on)")
         return self
 
     def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
@@ -156,7 +161,9 @@ class EnergyMeasurement:
             self._sampler.stop()
         if exc_type is not None:
             return  # a failed run leaves no row
-        data = self._tracker.final_emissions_data
+        data = getattr(self._tracker, "final_emissions_data", None)
+        if data is None:
+            raise MeasureError("CodeCarbon did not report this run; no row was written")
         self.run_ids.append(str(data.run_id))
         self._append_emissions(data)
         if self._sampler:

@@ -1,0 +1,67 @@
+"""`energy-cards measure` and its context manager, run for real under CodeCarbon (CPU here)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.load.codecarbon import read_codecarbon_csv
+from generator.measure import EnergyMeasurement
+
+
+def measure(project: Path, *args: str):
+    return CliRunner().invoke(main, ["measure", "--project", str(project), *args])
+
+
+def test_measure_writes_one_row_per_run_and_a_sidecar(tmp_path: Path) -> None:
+    work = [sys.executable, "-c", "print(sum(i * i for i in range(300_000)))"]
+    result = measure(tmp_path, "--card", "toy", "--queries", "250", "--runs", "2", "--", *work)
+    assert result.exit_code == 0, result.output
+    assert "measured 2 run(s) of 250 queries into measurements/toy/" in result.output
+    folder = tmp_path / "measurements" / "toy"
+    parsed, problems = read_codecarbon_csv(folder / "emissions.csv", "emissions.csv")
+    assert problems == []
+    assert len(parsed.runs) == 2
+    assert all(run.energy_kwh > 0 and run.duration_s > 0 for run in parsed.runs)
+    assert {run.project_name for run in parsed.runs} == {"toy"}
+    sidecar = json.loads((folder / "measurement.json").read_text("utf-8"))
+    assert sidecar["queries_per_run"] == 250
+    assert [run["run_id"] for run in sidecar["runs"]] == [run.run_id for run in parsed.runs]
+    assert sidecar["runs"][0]["command"] == work
+    assert sidecar["versions"]["codecarbon"] == "3.3.2"
+    assert sidecar["codecarbon"]["cpu_method"]  # how CPU power was obtained, e.g. cpu_load
+    assert sidecar["hardware"]["cpu_count"] >= 1
+    assert sidecar["runs"][0]["date"].endswith("+00:00")
+
+
+def test_a_failed_run_writes_no_row(tmp_path: Path) -> None:
+    fail = [sys.executable, "-c", "raise SystemExit(3)"]
+    result = measure(tmp_path, "--card", "toy", "--queries", "10", "--", *fail)
+    assert result.exit_code == 1
+    assert "run 1 of 1: the command exited with 3; no row was written for it" in result.output
+    assert not (tmp_path / "measurements" / "toy" / "emissions.csv").exists()
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    assert measure(tmp_path, "--card", "toy", "--queries", "10").exit_code == 1
+    assert measure(tmp_path, "--card", "toy", "--queries", "0", "--", "true").exit_code == 2
+    missing = measure(tmp_path, "--card", "toy", "--queries", "5", "--", "no-such-program-xyz")
+    assert missing.exit_code == 1
+    assert "cannot run 'no-such-program-xyz'" in missing.output
+
+
+def test_context_manager_measures_the_block_and_skips_failed_runs(tmp_path: Path) -> None:
+    measurement = EnergyMeasurement(tmp_path, "ctx", queries=100, country_iso_code="FRA")
+    with measurement:
+        sum(i * i for i in range(200_000))
+    with pytest.raises(ZeroDivisionError), measurement:
+        1 / 0  # noqa: B018
+    parsed, _ = read_codecarbon_csv(tmp_path / "measurements/ctx/emissions.csv", "e.csv")
+    assert [run.run_id for run in parsed.runs] == measurement.run_ids
+    assert len(measurement.run_ids) == 1
+    assert parsed.runs[0].country_iso_code == "FRA"
