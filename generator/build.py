@@ -13,12 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.compute import summarize_cards
+import yaml
+
+from generator.compute import CardSummary, summarize_cards
 from generator.engine import MkDocsEngine, SiteEngine
-from generator.gather import gather_cards
+from generator.gather import Gathered, gather_cards
 from generator.load.docs import read_docs_files
+from generator.load.grid import read_grid_data
+from generator.load.ratings import REFERENCE_PATH
 from generator.problems import Location, Problem, Report, relative_path
 from generator.project import Project
+from generator.ratings import build_reference, changed_ratings, rate, reference_to_data
 from generator.render import render_site_pages
 
 
@@ -31,15 +36,13 @@ class BuildResult:
 
 def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]:
     """Gather, compute and render: every file of the docs folder, or None on errors."""
-    gathered = gather_cards(project)
+    gathered, summaries = _summaries(project)
     if gathered.report.errors:
         return None, gathered.report, 0
-    summaries = summarize_cards(
-        [loaded.card for loaded in gathered.cards],
-        {loaded.card.id: loaded.measured for loaded in gathered.cards},
-    )
     files = read_docs_files(project.docs_dir)
-    generated = render_site_pages(summaries)
+    generated = render_site_pages(
+        summaries, gathered.factors, gathered.reference, read_grid_data().codecarbon_version
+    )
     clashes = sorted(set(files) & set(generated))
     gathered.report.extend(
         Problem(
@@ -144,3 +147,50 @@ def build_site(
         return BuildResult(report, None)
     _swap_in(new_site, site_dir)
     return BuildResult(report, site_dir, card_count)
+
+
+def _summaries(project: Project) -> tuple[Gathered, list[CardSummary]]:
+    gathered = gather_cards(project)
+    summaries = summarize_cards(
+        [loaded.card for loaded in gathered.cards],
+        {loaded.card.id: loaded.measured for loaded in gathered.cards},
+        gathered.reference,
+        gathered.factors,
+    )
+    return gathered, summaries
+
+
+@dataclass
+class RatingsResult:
+    report: Report
+    summaries: list[CardSummary]
+    moved: list[tuple[str, int | None, int | None]]
+    written: Path | None = None
+
+
+def refresh_ratings(project: Project, date: str, write: bool) -> RatingsResult:
+    """Ratings now; with `write`, a new reference from the current cards (and what moves)."""
+    gathered, summaries = _summaries(project)
+    if gathered.report.errors or not write:
+        return RatingsResult(gathered.report, summaries, [])
+    energies = [
+        (s.card, s.headline_inference_energy.value)
+        for s in summaries
+        if s.headline_inference_energy is not None
+    ]
+    reference = build_reference(date, energies)
+    after = [
+        (
+            s.card.id,
+            rate(s.card, e.value if (e := s.headline_inference_energy) else None, reference),
+        )
+        for s in summaries
+    ]
+    moved = changed_ratings([(s.card.id, s.rating) for s in summaries], after)
+    path = project.root / REFERENCE_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "# Rating reference: refresh with `energy-cards ratings --refresh`.\n" + yaml.safe_dump(
+        reference_to_data(reference), sort_keys=False, allow_unicode=True
+    )
+    path.write_text(text, encoding="utf-8")
+    return RatingsResult(gathered.report, summaries, moved, path)

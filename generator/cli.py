@@ -207,6 +207,44 @@ def inspect(file: Path, output_format: str, declared: str) -> None:
 
 
 @main.command()
+@click.option("--refresh", is_flag=True, help="Write a new reference from the current cards.")
+@click.option(
+    "--date",
+    default=None,
+    help="Date to record with --refresh (YYYY-MM-DD; default: today, UTC).",
+)
+@_project_option
+def ratings(refresh: bool, date: str | None, project: Project) -> None:
+    """Show each card's stars, or refresh the committed rating reference (ratings/reference.yaml).
+
+    Ratings are pinned to the reference, so adding a card re-rates nothing until --refresh.
+    """
+    import datetime
+
+    from generator.build import refresh_ratings
+    from generator.units import format_number
+
+    day = date or datetime.datetime.now(datetime.UTC).date().isoformat()
+    result = refresh_ratings(project, day, write=refresh)
+    if result.report.errors:
+        _print_report(result.report, "text")
+        sys.exit(1)
+    if result.written:
+        click.echo(f"wrote {result.written.relative_to(project.root).as_posix()} dated {day}")
+        for card_id, before, after in result.moved:
+            click.echo(f"  {card_id}: {before or '-'} -> {after or '-'} stars")
+        if not result.moved:
+            click.echo("  no rating moves")
+        return
+    for summary in result.summaries:
+        rating = summary.rating
+        energy = summary.headline_inference_energy
+        stars = f"{rating.stars} stars" if rating.stars else f"not rated: {rating.reason}"
+        figure = f"{format_number(energy.value)} kWh/1,000 queries" if energy else "-"
+        click.echo(f"{summary.card.id}: {stars} ({figure})")
+
+
+@main.command()
 @click.option("--write", is_flag=True, help="Write it to generator/data/card.schema.json.")
 @click.option("--check", is_flag=True, help="Exit 1 if the committed schema is out of date.")
 def schema(write: bool, check: bool) -> None:

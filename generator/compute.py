@@ -11,13 +11,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from generator.equivalences import BreakEven, Equivalence, break_even_queries, equivalences
+from generator.load.factors import Factor
 from generator.measured import MeasuredInference
+from generator.ratings import Rating, RatingReference, rate
 from generator.schema import TASK_LABELS, Card, ConflictingValue, Figure, Provenance, Task
-from generator.units import format_number, gpu_hours_at_power_to_kwh
+from generator.units import KG_PER_TONNE, format_number, gpu_hours_at_power_to_kwh
 
 # Label and display unit of every figure field (a test checks this covers schema.FIGURE_FIELDS).
 FIGURE_DISPLAY: dict[tuple[str, str], tuple[str, str]] = {
     ("training", "energy_kwh"): ("Training energy", "kWh"),
+    ("training", "finetuning_energy_kwh"): ("Fine-tuning energy", "kWh"),
     ("training", "gpu_hours"): ("Accelerator time", "GPU-hours"),
     ("training", "power_per_gpu_w"): ("Power per GPU", "W"),
     ("training", "pue"): ("Power usage effectiveness (PUE)", ""),
@@ -60,6 +64,18 @@ class FigureView:
 
 
 @dataclass(frozen=True)
+class EquivalenceRow:
+    """Equivalences of one amount: training, 1,000 queries, or one query."""
+
+    scope: str
+    energy_kwh: float | None
+    energy: tuple[Equivalence, ...] = ()
+    emissions_kg_co2e: float | None = None
+    carbon: tuple[Equivalence, ...] = ()
+    carbon_basis: str = ""  # which emissions figure or grid intensity the carbon ones assume
+
+
+@dataclass(frozen=True)
 class CardSummary:
     """One card and the figures computed from it."""
 
@@ -69,6 +85,9 @@ class CardSummary:
     headline_training_emissions: FigureView | None = None
     headline_inference_energy: FigureView | None = None
     measured: MeasuredInference | None = None
+    rating: Rating | None = None
+    break_even: BreakEven | None = None
+    equivalences: tuple[EquivalenceRow, ...] = ()
 
     @property
     def task_label(self) -> str:
@@ -76,10 +95,56 @@ class CardSummary:
 
 
 @dataclass(frozen=True)
+class ConditionSpread:
+    """A condition on which the cards of a task differ: each value and the cards with it."""
+
+    condition: str
+    values: tuple[tuple[str, tuple[str, ...]], ...]  # (value, card names)
+
+
+@dataclass(frozen=True)
 class TaskGroup:
     task: Task
     label: str
     summaries: tuple[CardSummary, ...] = field(default_factory=tuple)
+
+    @property
+    def differences(self) -> tuple[ConditionSpread, ...]:
+        return comparability(self.summaries)
+
+
+_NOT_GIVEN = "not given"
+
+
+def _conditions(summary: CardSummary) -> dict[str, str]:
+    conditions = summary.card.inference.conditions
+    energy = summary.headline_inference_energy
+    pue = {True: "included", False: "not included", None: "not stated"}[conditions.includes_pue]
+    return {
+        "Hardware": conditions.hardware,
+        "Batch size": str(conditions.batch_size) if conditions.batch_size else _NOT_GIVEN,
+        "Precision": conditions.precision or _NOT_GIVEN,
+        "Queries": conditions.dataset or _NOT_GIVEN,
+        "Energy scope": f"{conditions.scope.value}, PUE {pue}",
+        "Provenance": energy.provenance.value if energy else _NOT_GIVEN,
+    }
+
+
+def comparability(summaries: Iterable[CardSummary]) -> tuple[ConditionSpread, ...]:
+    """Conditions that differ between the cards of a task that have an inference figure."""
+    rated = [s for s in summaries if s.card.inference and s.headline_inference_energy]
+    by_condition: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for summary in rated:
+        for condition, value in _conditions(summary).items():
+            by_condition[condition][value].append(summary.card.name)
+    return tuple(
+        ConditionSpread(
+            condition,
+            tuple(sorted((value, tuple(sorted(names))) for value, names in values.items())),
+        )
+        for condition, values in by_condition.items()
+        if len(values) > 1
+    )
 
 
 def _figure_view(section: str, name: str, figure: Figure) -> FigureView:
@@ -155,7 +220,88 @@ def measured_energy_view(measured: MeasuredInference) -> FigureView:
     )
 
 
-def summarize_card(card: Card, measured: MeasuredInference | None = None) -> CardSummary:
+def _break_even(
+    by_key: dict[str, FigureView], inference_energy: FigureView | None
+) -> BreakEven | None:
+    training = by_key.get("training.energy_kwh")
+    if training is None or inference_energy is None or inference_energy.value <= 0:
+        return None
+    finetuning = by_key.get("training.finetuning_energy_kwh")
+    total_kwh = training.value + (finetuning.value if finetuning else 0.0)
+    kwh_per_query = inference_energy.value / 1000.0
+    return BreakEven(
+        queries=break_even_queries(total_kwh, kwh_per_query),
+        training_kwh=total_kwh,
+        kwh_per_query=kwh_per_query,
+        includes_finetuning=finetuning is not None,
+    )
+
+
+def _inference_carbon(
+    measured: MeasuredInference | None, by_key: dict[str, FigureView]
+) -> tuple[float | None, str]:
+    """g CO2e per 1,000 queries and what it assumes, from measurements or the card."""
+    if measured is not None and measured.carbon is not None:
+        zones = "; ".join(
+            f"{format_number(i.intensity_g_per_kwh)} g CO₂e/kWh, {i.zone}"
+            for i in measured.carbon.intensities
+        )
+        return measured.carbon.g_co2e_per_1000_queries, f"the measured energy at {zones}"
+    reported = by_key.get("inference.emissions_g_co2e_per_1000_queries")
+    if reported is not None:
+        return reported.value, "the reported emissions per 1,000 queries above"
+    return None, ""
+
+
+def _equivalence_rows(
+    card: Card,
+    by_key: dict[str, FigureView],
+    headline_emissions: FigureView | None,
+    inference_energy: FigureView | None,
+    measured: MeasuredInference | None,
+    factors: Sequence[Factor],
+) -> tuple[EquivalenceRow, ...]:
+    rows = []
+    training = by_key.get("training.energy_kwh")
+    if training or headline_emissions:
+        kg = headline_emissions.value * KG_PER_TONNE if headline_emissions else None
+        rows.append(
+            EquivalenceRow(
+                scope="Training",
+                energy_kwh=training.value if training else None,
+                energy=tuple(equivalences(training.value, "energy", factors)) if training else (),
+                emissions_kg_co2e=kg,
+                carbon=tuple(equivalences(kg, "carbon", factors)) if kg else (),
+                carbon_basis=f"the {headline_emissions.label.lower()} above"
+                if headline_emissions
+                else "",
+            )
+        )
+    grams, basis = _inference_carbon(measured, by_key)
+    for scope, divisor in (("1,000 queries", 1.0), ("One query", 1000.0)):
+        kwh = inference_energy.value / divisor if inference_energy else None
+        kg = grams / 1000.0 / divisor if grams is not None else None
+        if kwh is None and kg is None:
+            continue
+        rows.append(
+            EquivalenceRow(
+                scope=scope,
+                energy_kwh=kwh,
+                energy=tuple(equivalences(kwh, "energy", factors)) if kwh else (),
+                emissions_kg_co2e=kg,
+                carbon=tuple(equivalences(kg, "carbon", factors)) if kg else (),
+                carbon_basis=basis,
+            )
+        )
+    return tuple(rows)
+
+
+def summarize_card(
+    card: Card,
+    measured: MeasuredInference | None = None,
+    reference: RatingReference | None = None,
+    factors: Sequence[Factor] = (),
+) -> CardSummary:
     """All figures of a card, stated and derived, and the headline ones."""
     training = _stated_figures(card, "training")
     estimated_energy = estimate_training_energy(card)
@@ -173,14 +319,21 @@ def summarize_card(card: Card, measured: MeasuredInference | None = None) -> Car
         ),
         None,
     )
+    inference_energy = by_key.get("inference.measured_energy_kwh_per_1000_queries") or by_key.get(
+        "inference.energy_kwh_per_1000_queries"
+    )
     return CardSummary(
         card=card,
         training_figures=tuple(training),
         inference_figures=tuple(inference),
         headline_training_emissions=headline_emissions,
-        headline_inference_energy=by_key.get("inference.measured_energy_kwh_per_1000_queries")
-        or by_key.get("inference.energy_kwh_per_1000_queries"),
+        headline_inference_energy=inference_energy,
         measured=measured,
+        rating=rate(card, inference_energy.value if inference_energy else None, reference),
+        break_even=_break_even(by_key, inference_energy),
+        equivalences=_equivalence_rows(
+            card, by_key, headline_emissions, inference_energy, measured, factors
+        ),
     )
 
 
@@ -202,10 +355,14 @@ def group_by_task(summaries: Iterable[CardSummary]) -> list[TaskGroup]:
 
 
 def summarize_cards(
-    cards: Sequence[Card], measured: dict[str, MeasuredInference | None] | None = None
+    cards: Sequence[Card],
+    measured: dict[str, MeasuredInference | None] | None = None,
+    reference: RatingReference | None = None,
+    factors: Sequence[Factor] = (),
 ) -> list[CardSummary]:
     """Summaries sorted by card id (deterministic output); `measured` is keyed by card id."""
     measured = measured or {}
     return [
-        summarize_card(card, measured.get(card.id)) for card in sorted(cards, key=lambda c: c.id)
+        summarize_card(card, measured.get(card.id), reference, factors)
+        for card in sorted(cards, key=lambda c: c.id)
     ]

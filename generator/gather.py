@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.load.cards import CardFile, find_card_files, read_card_file
+from generator.load.factors import Factor, read_factors
 from generator.load.grid import read_grid_data
 from generator.load.measurement_files import MeasurementData, read_measurement_file
 from generator.load.measurements import locate_measurement_files
+from generator.load.ratings import read_rating_reference
 from generator.measured import MeasuredInference, measure_inference
 from generator.problems import Location, Problem, Report, Severity, relative_path
 from generator.project import Project
+from generator.ratings import RatingReference
 from generator.schema import Card, MeasurementFile
 from generator.validate import check_card_ids, check_source_references, validate_card_data
 
@@ -33,6 +36,8 @@ class LoadedCard:
 class Gathered:
     cards: list[LoadedCard]
     report: Report
+    reference: RatingReference | None = None
+    factors: tuple[Factor, ...] = ()
 
 
 def _expand_paths(project: Project, paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
@@ -97,7 +102,9 @@ def gather_cards(project: Project, paths: Sequence[Path] | None = None) -> Gathe
             continue
         loaded.append(_load_measurements(project, card, card_file, report))
     report.extend(check_card_ids(card_files))
-    return Gathered(cards=sorted(loaded, key=lambda c: c.card.id), report=report)
+    reference, problems = read_rating_reference(project.root)
+    report.extend(problems)
+    return Gathered(sorted(loaded, key=lambda c: c.card.id), report, reference, read_factors())
 
 
 def _load_measurements(

@@ -42,6 +42,7 @@ PROBLEM_CODES: dict[str, str] = {
     "unknown-format": "A measurement file's format cannot be recognised from its header.",
     "bad-sidecar": "measurement.json beside a measurement file cannot be read.",
     "scope-mismatch": "The card's energy scope asks for components the file does not measure.",
+    "bad-rating-reference": "ratings/reference.yaml cannot be read.",
     "engine-failed": "The site engine (MkDocs) reported an error while building.",
     "engine-warning": "The site engine reported a warning (an error with --strict).",
     "missing-config": "The project has no mkdocs.yml, so no site can be built.",

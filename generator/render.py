@@ -21,6 +21,8 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from generator.compute import CardSummary, TaskGroup, group_by_task
+from generator.load.factors import Factor
+from generator.ratings import SIZE_CLASS_NOTE, RatingReference
 from generator.schema import (
     TASK_LABELS,
     Card,
@@ -31,7 +33,7 @@ from generator.schema import (
     Training,
     card_json_schema_text,
 )
-from generator.units import format_count_words, format_number
+from generator.units import format_count, format_count_words, format_number
 
 # Python-Markdown's backslash escapes (`|` comes from the tables extension); <, >, & become
 # HTML entities in escape_markdown, since Markdown passes raw HTML through.
@@ -92,6 +94,19 @@ def _code(value: Any) -> Markup:
     return Markup("`" + _inline(value).replace("`", "'") + "`")
 
 
+def _stars(count: int) -> Markup:
+    """Filled and empty stars, with a text alternative for screen readers."""
+    shown = "★" * count + "☆" * (5 - count)
+    return Markup(
+        f'<span class="ec-stars" role="img" aria-label="{count} of 5 stars">{shown}</span>'
+    )
+
+
+def _raw_number(value: float | None) -> Markup:
+    """A number for an HTML data attribute (JavaScript reads it with Number())."""
+    return Markup("" if value is None else repr(float(value)))
+
+
 def _number(value: float) -> str:
     return format_number(value)
 
@@ -123,6 +138,9 @@ def template_environment() -> jinja2.Environment:
         link=_link,
         number=_number,
         slug=_slug,
+        stars=_stars,
+        raw_number=_raw_number,
+        count=format_count,
         code=_code,
         count_words=format_count_words,
         yaml_string=_yaml_string,
@@ -136,9 +154,29 @@ def _render(template: str, **context: Any) -> str:
     return template_environment().get_template(template).render(**context)
 
 
-def render_card_page(summary: CardSummary) -> str:
+HOUSEHOLD_FACTOR_ID = "household-electricity-day"
+
+
+def _calculator_g_per_kwh(summary: CardSummary) -> float | None:
+    """The grid intensity behind the card's CO2 per query (None when it has none)."""
+    energy = summary.headline_inference_energy
+    if summary.measured and summary.measured.carbon and energy:
+        return summary.measured.carbon.g_co2e_per_1000_queries / energy.value
+    return None
+
+
+def render_card_page(summary: CardSummary, factors: Sequence[Factor] = ()) -> str:
     sources: dict[str, Source] = summary.card.sources
-    return _render("card.md.j2", s=summary, card=summary.card, sources=sources)
+    household = next((f for f in factors if f.id == HOUSEHOLD_FACTOR_ID), None)
+    return _render(
+        "card.md.j2",
+        s=summary,
+        card=summary.card,
+        sources=sources,
+        household_kwh_per_year=household.value if household else None,
+        household_source=household.source if household else None,
+        calculator_g_per_kwh=_calculator_g_per_kwh(summary),
+    )
 
 
 def render_task_page(group: TaskGroup) -> str:
@@ -206,9 +244,11 @@ def card_format_sections() -> list[tuple[str, str, list[dict[str, str]]]]:
     from generator.schema import (
         ConflictingValue,
         Figure,
+        GridZone,
         InferenceConditions,
         Links,
         MeasurementFile,
+        RowSelection,
     )
 
     models: list[tuple[str, type[BaseModel]]] = [
@@ -221,6 +261,8 @@ def card_format_sections() -> list[tuple[str, str, list[dict[str, str]]]]:
         ("Inference", Inference),
         ("InferenceConditions (under `inference.conditions`)", InferenceConditions),
         ("MeasurementFile (under `inference.measurements`)", MeasurementFile),
+        ("RowSelection (under a measurement's `select`)", RowSelection),
+        ("GridZone (under `inference.grid`)", GridZone),
     ]
     return [(title, model.__doc__ or "", _field_rows(model)) for title, model in models]
 
@@ -229,7 +271,25 @@ def render_card_format_page() -> str:
     return _render("card_format.md.j2", sections=card_format_sections(), tasks=list(Task))
 
 
-def render_site_pages(summaries: Sequence[CardSummary]) -> dict[str, str]:
+def render_methodology_page(
+    factors: Sequence[Factor], reference: RatingReference | None, grid_version: str
+) -> str:
+    return _render(
+        "methodology.md.j2",
+        factors=factors,
+        reference=reference,
+        grid_version=grid_version,
+        size_class_note=SIZE_CLASS_NOTE,
+        household_id=HOUSEHOLD_FACTOR_ID,
+    )
+
+
+def render_site_pages(
+    summaries: Sequence[CardSummary],
+    factors: Sequence[Factor] = (),
+    reference: RatingReference | None = None,
+    grid_version: str = "",
+) -> dict[str, str]:
     """Every generated file of the docs folder, by path relative to it."""
     groups = group_by_task(summaries)
     pages = {
@@ -238,9 +298,10 @@ def render_site_pages(summaries: Sequence[CardSummary]) -> dict[str, str]:
         "tasks/index.md": render_tasks_index(groups),
         "reference/card-format.md": render_card_format_page(),
         "schema/card.schema.json": card_json_schema_text(),
+        "methodology.md": render_methodology_page(factors, reference, grid_version),
     }
     for summary in summaries:
-        pages[f"cards/{summary.card.id}.md"] = render_card_page(summary)
+        pages[f"cards/{summary.card.id}.md"] = render_card_page(summary, factors)
     for group in groups:
         pages[f"tasks/{group.task.value}.md"] = render_task_page(group)
     return pages

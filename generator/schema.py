@@ -136,6 +136,9 @@ class Training(_Strict):
     hardware: Text | None = Field(None, description="Accelerator model, e.g. 'NVIDIA H100-80GB'.")
     region: Text | None = Field(None, description="Where training ran (country, region).")
     energy_kwh: Figure | None = Field(None, description="Training energy, kWh.")
+    finetuning_energy_kwh: Figure | None = Field(
+        None, description="Energy of fine-tuning after pre-training, kWh (counted in break-even)."
+    )
     gpu_hours: Figure | None = Field(None, description="Accelerator time, GPU-hours.")
     power_per_gpu_w: Figure | None = Field(
         None, description="Power per accelerator, W (often the TDP, not a measurement)."

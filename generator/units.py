@@ -56,3 +56,11 @@ def lbs_per_mwh_to_g_per_kwh(value_lbs_per_mwh: float) -> float:
 def per_1000_queries(value: float, queries: int) -> float:
     """A per-run total expressed per 1,000 queries."""
     return value / queries * 1000.0
+
+
+def format_count(value: float) -> str:
+    """A count for prose, to 3 significant digits: 121,345 -> '121,000'; 2.345 -> '2.35';
+    2,345,678 -> '2.35 million'."""
+    if value >= 1e6:
+        return format_count_words(float(f"{value:.3g}"))
+    return format_number(float(f"{value:.3g}"), significant=3)

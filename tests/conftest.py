@@ -33,7 +33,7 @@ def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from generator.cli import main
 
     root = tmp_path_factory.mktemp("repo")
-    for name in ("cards", "measurements", "site_src"):
+    for name in ("cards", "measurements", "ratings", "site_src"):
         if (REPO_ROOT / name).exists():
             shutil.copytree(REPO_ROOT / name, root / name)
     shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")

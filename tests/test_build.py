@@ -104,6 +104,7 @@ def test_cards_are_linked_from_task_pages_not_listed_in_navigation(shipped_site:
         "Models",
         "Tasks",
         "Card format",
+        "Methodology",
         "Contributing",
         "About",
     ]
@@ -228,3 +229,52 @@ def test_measured_card_shows_median_spread_scope_provenance_and_co2(shipped_site
     assert "475 g CO₂e/kWh" in text and "2019 data" in text
     own = format_number(statistics.median(float(r["emissions"]) * 1000 for r in rows))
     assert f"The file itself reports {own} g CO₂e per 1,000 queries" in text
+
+
+def test_methodology_lists_every_factor_with_its_source_and_year(shipped_site: Path) -> None:
+    from generator.load.factors import read_factors
+
+    html = (shipped_site / "methodology" / "index.html").read_text("utf-8")
+    text = _text(html)
+    for factor in read_factors():
+        assert factor.singular in text, factor.id
+        assert f'href="{factor.source.url.replace("&", "&amp;")}"' in html, factor.id
+        assert f"{factor.source.title}" in text, factor.id
+        row = re.search(re.escape(factor.singular) + r".{0,600}?\| ?(\d{4}) ?\|", _table_text(html))
+        assert row and int(row.group(1)) == factor.source.year, factor.id
+    assert "2026-11-22" in text  # the shipped rating reference
+
+
+def _table_text(html: str) -> str:
+    """Table rows as 'cell | cell |' text, to check which year sits in a factor's row."""
+    rows = re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL)
+    return "\n".join(
+        " | ".join(_text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL))
+        + " |"
+        for row in rows
+    )
+
+
+def test_break_even_and_equivalences_on_a_card(shipped_site: Path) -> None:
+    text = _text((shipped_site / "cards" / "bloomz-7b1" / "index.html").read_text("utf-8"))
+    # (51,686 + 7,571) kWh / (0.104 kWh / 1,000) = 569,778,846 queries.
+    assert "Break-even: 570 million queries." in text
+    assert "training and fine-tuning (59,257 kWh), at 0.000104 kWh per query" in text
+    # 51,686 kWh / (10,715 / 365 kWh per household-day) = 1,760.6
+    assert "as much energy as 1,760 days of an average US household's electricity" in text
+    llama = _text((shipped_site / "cards" / "llama-3-70b" / "index.html").read_text("utf-8"))
+    # 1,900 t = 1,900,000 kg / 60 kg per seedling = 31,667
+    assert (
+        "as much CO₂e as 31,700 tree seedlings grown for 10 years (CO₂e from the training emissions above)"
+        in llama
+    )
+
+
+def test_task_page_shows_stars_and_comparability(shipped_site: Path) -> None:
+    text = _text((shipped_site / "tasks" / "text-generation" / "index.html").read_text("utf-8"))
+    assert "Comparability" in text
+    assert "Hardware differs:" in text
+    assert "NVIDIA H100 80GB (" in text
+    assert "Energy scope differs:" in text
+    html = (shipped_site / "tasks" / "text-generation" / "index.html").read_text("utf-8")
+    assert 'aria-label="5 of 5 stars"' in html

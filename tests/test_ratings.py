@@ -1,0 +1,160 @@
+"""Ratings: log-scale bands within a task, pinned to a dated reference."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.ratings import build_reference, rate, size_class, stars_for
+from generator.schema import Card
+from tests.conftest import make_project
+
+
+@pytest.mark.parametrize(
+    ("energy", "stars"),
+    [
+        (0.001, 5),  # the lowest of the group
+        (0.0015, 5),  # log position (0 - log10 0.0015) / 3 = 0.941 -> band floor(4.71) = 4 -> 5
+        (0.004, 4),  # position 0.799 -> floor(3.997) = 3 -> 4 stars
+        (0.01, 4),  # position 2/3 -> floor(3.33) = 3 -> 4 stars
+        (0.1, 2),  # position 1/3 -> floor(1.67) = 1 -> 2 stars
+        (1.0, 1),  # the highest
+        (5.0, 1),  # above the range
+        (0.0001, 5),  # below the range
+    ],
+)
+def test_stars_are_five_equal_log_bands(energy: float, stars: int) -> None:
+    assert stars_for(energy, 0.001, 1.0) == stars  # three decades: 0.6 of a decade per band
+
+
+def test_band_edges_by_hand() -> None:
+    # Range 0.001..1 kWh: 5 stars below 10^-2.4 = 0.00398, 4 below 10^-1.8 = 0.0158,
+    # 3 below 10^-1.2 = 0.0631, 2 below 10^-0.6 = 0.251, then 1 star.
+    assert [stars_for(e, 0.001, 1.0) for e in (0.0039, 0.0041, 0.015, 0.016, 0.06, 0.07, 0.25, 0.26)] == [
+        5, 4, 4, 3, 3, 2, 2, 1,
+    ]  # fmt: skip
+
+
+def _card(card_id: str, params: int | None = None, task: str = "text-generation") -> Card:
+    data = {
+        "id": card_id,
+        "name": card_id,
+        "organization": "Org",
+        "task": task,
+        "sources": {"s": {"title": "T", "url": "https://example.org", "year": 2024}},
+    }
+    if params:
+        data["parameter_count"] = params
+    return Card.model_validate(data)
+
+
+def test_text_generation_size_classes() -> None:
+    assert size_class(_card("a", 8_000_000_000)) == "A"
+    assert size_class(_card("b", 20_000_000_000)) == "B"
+    assert size_class(_card("c", 70_000_000_000)) == "C"
+    assert size_class(_card("d", None)) is None
+    assert size_class(_card("e", 7_000_000_000, task="summarization")) is None
+
+
+def test_reference_groups_and_reasons() -> None:
+    cards = [(_card("a", 8_000_000_000), 0.017), (_card("b", 7_000_000_000), 0.016)]
+    cards.append((_card("c", 70_000_000_000), 1.6))  # alone in class C
+    reference = build_reference("2026-01-01", cards)
+    assert [(g.task.value, g.size_class, g.cards) for g in reference.groups] == [
+        ("text-generation", "A", ("a", "b"))
+    ]
+    assert rate(cards[0][0], 0.017, reference).stars == 1
+    assert rate(cards[1][0], 0.016, reference).stars == 5
+    lonely = rate(cards[2][0], 1.6, reference)
+    assert lonely.stars is None
+    assert lonely.reason == "fewer than two cards of this group in the reference"
+    assert rate(_card("x"), 0.01, reference).reason == "text generation needs a parameter count"
+    assert rate(cards[0][0], None, reference).reason == "no inference energy figure to rate"
+    assert rate(cards[0][0], 0.017, None).reason == "no rating reference has been made yet"
+
+
+CARD = """\
+id: {id}
+name: {id}
+organization: Org
+task: text-classification
+sources:
+  s: {{title: T, url: "https://example.org", year: 2024}}
+inference:
+  conditions: {{hardware: A100, scope: gpu, includes_pue: false}}
+  energy_kwh_per_1000_queries: {{value: {energy}, provenance: measured, source: s, where: x}}
+"""
+
+
+def _ratings(project: Path, *args: str) -> str:
+    result = CliRunner().invoke(main, ["ratings", "--project", str(project), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_adding_a_card_leaves_other_ratings_unchanged_until_refresh(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        {
+            "low.yaml": CARD.format(id="low", energy=0.001),
+            "mid.yaml": CARD.format(id="mid", energy=0.01),
+            "high.yaml": CARD.format(id="high", energy=0.1),
+        },
+    )
+    written = _ratings(project, "--refresh", "--date", "2026-01-01")
+    assert "wrote ratings/reference.yaml dated 2026-01-01" in written
+    reference = yaml.safe_load((project / "ratings" / "reference.yaml").read_text("utf-8"))
+    assert reference["date"] == "2026-01-01"
+    assert reference["groups"][0]["min_kwh_per_1000_queries"] == 0.001
+    before = _ratings(project)
+    assert "mid: 3 stars" in before  # the middle of two decades: log position 0.5
+
+    # A far more wasteful card arrives: it gets 1 star, and nobody else moves.
+    (project / "cards" / "huge.yaml").write_text(CARD.format(id="huge", energy=10.0), "utf-8")
+    after = _ratings(project)
+    for line in before.splitlines():
+        assert line in after
+    assert "huge: 1 stars" in after
+
+    # Refreshing the reference re-rates, and says who moved.
+    moved = _ratings(project, "--refresh", "--date", "2026-02-01")
+    assert "mid: 3 -> 4 stars" in moved
+    assert "wrote ratings/reference.yaml dated 2026-02-01" in moved
+
+
+def test_card_page_names_its_rating_reference(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        {"a.yaml": CARD.format(id="a", energy=0.001), "b.yaml": CARD.format(id="b", energy=0.1)},
+    )
+    _ratings(project, "--refresh", "--date", "2026-01-01")
+    result = CliRunner().invoke(main, ["build", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    html = (project / "site" / "cards" / "a" / "index.html").read_text("utf-8")
+    assert 'aria-label="5 of 5 stars"' in html
+    assert "against the" in html and "rating reference</a> of 2026-01-01" in html
+    methodology = (project / "site" / "methodology" / "index.html").read_text("utf-8")
+    assert "2026-01-01" in methodology
+
+
+def test_unreadable_reference_is_a_problem(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"a.yaml": CARD.format(id="a", energy=0.001)})
+    (project / "ratings").mkdir()
+    (project / "ratings" / "reference.yaml").write_text("date: [\n", "utf-8")
+    result = CliRunner().invoke(main, ["validate", "--project", str(project)])
+    assert result.exit_code == 1
+    assert "ratings/reference.yaml: error[bad-rating-reference]" in result.output
+
+
+def test_shipped_reference_covers_the_shipped_cards(repo_root: Path, tmp_path: Path) -> None:
+    shutil.copytree(repo_root / "cards", tmp_path / "cards")
+    shutil.copytree(repo_root / "ratings", tmp_path / "ratings")
+    shutil.copytree(repo_root / "measurements", tmp_path / "measurements")
+    output = _ratings(tmp_path)
+    assert "llama-2-70b: 5 stars" in output
+    assert "bloom-176b: 1 stars" in output
