@@ -20,11 +20,13 @@ from generator.schema import Card, Task
 
 STARS = 5
 
-# Text-generation size classes by parameter count (upper bounds, exclusive), largest last.
+# Text-generation size classes by parameter count (upper bounds, inclusive), as AI Energy Score
+# defines them (huggingface/AIEnergyScore index.md: A fits one 24 GB consumer GPU, "20B
+# parameters"; B one 80 GB H100, "66B"; C several H100s, ">66B").
 SIZE_CLASSES: tuple[tuple[str, float], ...] = (("A", 20e9), ("B", 66e9), ("C", math.inf))
 SIZE_CLASS_NOTE = (
-    "text generation is rated within size classes by parameter count: A below 20 billion, "
-    "B from 20 to 66 billion, C above 66 billion"
+    "text generation is rated within AI Energy Score's size classes: A up to 20 billion "
+    "parameters (one consumer GPU), B up to 66 billion (one H100), C above (several GPUs)"
 )
 
 
@@ -64,7 +66,7 @@ def size_class(card: Card) -> str | None:
     """AI Energy Score-style class for text generation; None for other tasks or unknown size."""
     if card.task is not Task.TEXT_GENERATION or card.parameter_count is None:
         return None
-    return next(name for name, bound in SIZE_CLASSES if card.parameter_count < bound)
+    return next(name for name, bound in SIZE_CLASSES if card.parameter_count <= bound)
 
 
 def group_key(card: Card) -> tuple[Task, str | None] | None:

@@ -128,3 +128,15 @@ def test_search_by_hardware_and_organization(page, site_url: str, query: str, ti
     _search(page, site_url, query)
     titles = page.locator(".md-search-result__list > li .md-search-result__article h1")
     assert any(title in text for text in titles.all_inner_texts())
+
+
+def test_at_scale_calculator(page, site_url: str) -> None:
+    page.goto(site_url + "/cards/llama-3-1-8b/")
+    box = page.locator(".ec-calculator input")
+    box.fill("2000000")
+    # 2,000,000 queries/day x 365 x 0.017376263 kWh / 1,000 = 12,684.67 kWh a year;
+    # / 10,715 kWh per household-year = 1.18 households.
+    result = page.locator(".ec-calculator__result").inner_text()
+    assert result == "12,700 kWh a year: the electricity of 1.18 average US households for a year."
+    page.goto(site_url + "/cards/sklearn-digits-logreg/")
+    assert "t CO₂e at 475 g CO₂e/kWh" in page.locator(".ec-calculator__result").inner_text()

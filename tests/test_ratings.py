@@ -55,7 +55,9 @@ def _card(card_id: str, params: int | None = None, task: str = "text-generation"
 
 def test_text_generation_size_classes() -> None:
     assert size_class(_card("a", 8_000_000_000)) == "A"
-    assert size_class(_card("b", 20_000_000_000)) == "B"
+    assert size_class(_card("a20", 20_000_000_000)) == "A"  # "max model size 20B"
+    assert size_class(_card("b", 20_000_000_001)) == "B"
+    assert size_class(_card("b66", 66_000_000_000)) == "B"
     assert size_class(_card("c", 70_000_000_000)) == "C"
     assert size_class(_card("d", None)) is None
     assert size_class(_card("e", 7_000_000_000, task="summarization")) is None
