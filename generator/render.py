@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from generator.compute import CardSummary, TaskGroup, group_by_task
 from generator.load.factors import Factor
+from generator.open_data import COLUMNS, cards_csv, cards_json, cards_table
 from generator.ratings import SIZE_CLASS_NOTE, RatingReference
 from generator.schema import (
     TASK_LABELS,
@@ -88,6 +89,11 @@ def _slug(value: Any) -> Markup:
     return Markup(text)
 
 
+def _html(value: Any) -> Markup:
+    """Text for raw HTML blocks, which Markdown leaves alone: HTML-escaped only."""
+    return Markup(html.escape(str(value), quote=True))
+
+
 def _code(value: Any) -> Markup:
     """A Markdown code span: its content is literal (Markdown escapes <, >, & in it), so only
     backticks need handling."""
@@ -142,6 +148,7 @@ def template_environment() -> jinja2.Environment:
         raw_number=_raw_number,
         count=format_count,
         code=_code,
+        html=_html,
         count_words=format_count_words,
         yaml_string=_yaml_string,
         badge=_badge,
@@ -165,6 +172,12 @@ def _calculator_g_per_kwh(summary: CardSummary) -> float | None:
     return None
 
 
+def card_tags(summary: CardSummary) -> list[str]:
+    """Search and browse tags: the task, the organization, then the card's own (unique)."""
+    card = summary.card
+    return list(dict.fromkeys([summary.task_label, card.organization, *card.tags]))
+
+
 def render_card_page(summary: CardSummary, factors: Sequence[Factor] = ()) -> str:
     sources: dict[str, Source] = summary.card.sources
     household = next((f for f in factors if f.id == HOUSEHOLD_FACTOR_ID), None)
@@ -176,6 +189,7 @@ def render_card_page(summary: CardSummary, factors: Sequence[Factor] = ()) -> st
         household_kwh_per_year=household.value if household else None,
         household_source=household.source if household else None,
         calculator_g_per_kwh=_calculator_g_per_kwh(summary),
+        page_tags=card_tags(summary),
     )
 
 
@@ -300,6 +314,11 @@ def render_site_pages(
         "schema/card.schema.json": card_json_schema_text(),
         "methodology.md": render_methodology_page(factors, reference, grid_version),
     }
+    rows = cards_table(summaries)
+    pages["data/cards.json"] = cards_json(rows)
+    pages["data/cards.csv"] = cards_csv(rows)
+    pages["data/index.md"] = _render("data.md.j2", columns=COLUMNS, count=len(rows))
+    pages["compare.md"] = _render("compare.md.j2")
     for summary in summaries:
         pages[f"cards/{summary.card.id}.md"] = render_card_page(summary, factors)
     for group in groups:

@@ -274,7 +274,7 @@ class Card(_Strict):
     architecture: Text | None = Field(None, description="e.g. 'decoder-only transformer'.")
     license: Text | None = Field(None, description="License name or SPDX id.")
     links: Links | None = Field(None, description="Model page, paper, repository.")
-    tags: list[Text] = Field(default_factory=list, description="Extra search terms.")
+    tags: list[Name] = Field(default_factory=list, description="Extra search terms and tags.")
     notes: Text | None = Field(None, description="Free text shown on the card page.")
     caveats: list[Text] = Field(
         default_factory=list, description="Warnings shown prominently, e.g. a self-contradiction."

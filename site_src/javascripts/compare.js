@@ -1,0 +1,99 @@
+// Compare two to four models side by side; the choice lives in the URL (?cards=a,b) to share.
+// Card text only ever reaches the page through textContent: nothing from a card runs here.
+(() => {
+  const root = document.querySelector(".ec-compare");
+  if (!root) return;
+  const selects = [...root.querySelectorAll("select")];
+  const result = root.querySelector(".ec-compare__result");
+  const siteRoot = root.dataset.siteRoot;
+  const number = (x, unit = "") =>
+    x === null || x === undefined ? "" : `${x.toLocaleString("en-US", { maximumSignificantDigits: 4 })}${unit}`;
+  const rows = [
+    ["Organization", (c) => c.organization],
+    ["Task", (c) => c.task_label],
+    ["Parameters", (c) => number(c.parameter_count)],
+    ["Energy per 1,000 queries", (c) => c.energy_kwh_per_1000_queries === null ? "" : `${number(c.energy_kwh_per_1000_queries, " kWh")} (${c.energy_provenance})`],
+    ["Stars", (c) => (c.stars ? `${"★".repeat(c.stars)}${"☆".repeat(5 - c.stars)} (reference ${c.rating_reference})` : "not rated")],
+    ["CO₂e per 1,000 queries", (c) => number(c.co2e_g_per_1000_queries, " g")],
+    ["Hardware", (c) => c.hardware || ""],
+    ["Energy covers", (c) => (c.scope ? `${c.scope}, PUE ${c.includes_pue === null ? "not stated" : c.includes_pue ? "included" : "not included"}` : "")],
+    ["Batch size", (c) => number(c.batch_size)],
+    ["Precision", (c) => c.precision || ""],
+    ["Queries", (c) => c.dataset || ""],
+    ["Training emissions", (c) => c.training_emissions_tco2e === null ? "" : `${number(c.training_emissions_tco2e, " t CO₂e")} (${c.training_emissions_provenance})`],
+    ["Training energy", (c) => c.training_energy_kwh === null ? "" : `${number(c.training_energy_kwh, " kWh")} (${c.training_energy_provenance})`],
+    ["Break-even", (c) => number(c.break_even_queries, " queries")],
+  ];
+  const conditions = [
+    ["task_label", "Task"], ["hardware", "Hardware"], ["scope", "Energy scope"], ["includes_pue", "PUE"],
+    ["batch_size", "Batch size"], ["precision", "Precision"], ["dataset", "Queries"], ["energy_provenance", "Provenance"],
+  ];
+  const element = (tag, text) => {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const render = (chosen) => {
+    result.replaceChildren();
+    if (chosen.length < 2) {
+      result.append(element("p", "Choose at least two models."));
+      return;
+    }
+    const table = element("table");
+    const head = table.createTHead().insertRow();
+    head.append(element("th", ""));
+    for (const card of chosen) {
+      const th = element("th");
+      const link = element("a", card.name);
+      link.href = siteRoot + card.url;
+      th.append(link);
+      head.append(th);
+    }
+    const body = table.createTBody();
+    for (const [label, value] of rows) {
+      const row = body.insertRow();
+      row.append(element("th", label));
+      for (const card of chosen) row.append(element("td", value(card)));
+    }
+    const warnings = element("ul");
+    for (const [key, label] of conditions) {
+      const values = new Set(chosen.map((c) => String(c[key])));
+      if (values.size > 1) {
+        warnings.append(element("li", `${label} differs: ${chosen.map((c) => `${c.name}: ${c[key] ?? "not given"}`).join("; ")}`));
+      }
+    }
+    result.append(table);
+    if (warnings.children.length) {
+      const note = element("div");
+      note.className = "admonition warning ec-compare__warnings";
+      note.append(element("p", "Not measured under the same conditions"), warnings);
+      note.firstChild.className = "admonition-title";
+      result.append(note);
+    }
+  };
+  fetch(root.dataset.cardsUrl)
+    .then((response) => response.json())
+    .then((data) => {
+      const cards = new Map(data.cards.map((c) => [c.id, c]));
+      const byName = [...data.cards].sort((a, b) => a.name.localeCompare(b.name));
+      for (const select of selects) {
+        for (const card of byName) {
+          const option = element("option", `${card.name} (${card.organization})`);
+          option.value = card.id;
+          select.append(option);
+        }
+      }
+      const wanted = (new URLSearchParams(location.search).get("cards") || "").split(",");
+      wanted.filter((id) => cards.has(id)).slice(0, selects.length).forEach((id, i) => {
+        selects[i].value = id;
+      });
+      const update = () => {
+        const chosen = selects.map((s) => s.value).filter(Boolean);
+        const query = chosen.length ? `?cards=${chosen.map(encodeURIComponent).join(",")}` : "";
+        history.replaceState(null, "", location.pathname + query);
+        render(chosen.map((id) => cards.get(id)));
+      };
+      selects.forEach((s) => s.addEventListener("change", update));
+      update();
+    });
+})();

@@ -1,0 +1,40 @@
+// Sortable tables without a framework: click (or press Enter on) a column header.
+// Numbers sort as numbers (commas, units and stars understood); other cells as text.
+(() => {
+  const key = (cell) => {
+    const text = cell.textContent.trim();
+    const stars = (text.match(/★/g) || []).length;
+    if (stars) return stars;
+    const match = text.replace(/,/g, "").match(/-?\d+(\.\d+)?(e-?\d+)?/i);
+    return match ? Number(match[0]) : text.toLowerCase();
+  };
+  const compare = (a, b) => {
+    if (a === "" || b === "") return a === "" ? (b === "" ? 0 : 1) : -1;
+    if (typeof a === "number" && typeof b === "number") return a - b;
+    return String(a).localeCompare(String(b));
+  };
+  document.querySelectorAll(".ec-sortable table").forEach((table) => {
+    const headers = [...table.querySelectorAll("thead th")];
+    headers.forEach((th, column) => {
+      th.tabIndex = 0;
+      th.setAttribute("role", "button");
+      th.title = "Sort by this column";
+      const sort = () => {
+        const ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach((h) => h.removeAttribute("aria-sort"));
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        const body = table.tBodies[0];
+        const rows = [...body.rows].map((row) => [key(row.cells[column]), row]);
+        rows.sort((x, y) => compare(x[0], y[0]) * (ascending ? 1 : -1));
+        rows.forEach(([, row]) => body.append(row));
+      };
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          sort();
+        }
+      });
+    });
+  });
+})();
