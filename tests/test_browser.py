@@ -140,3 +140,59 @@ def test_at_scale_calculator(page, site_url: str) -> None:
     assert result == "12,700 kWh a year: the electricity of 1.18 average US households for a year."
     page.goto(site_url + "/cards/sklearn-digits-logreg/")
     assert "t CO₂e at 475 g CO₂e/kWh" in page.locator(".ec-calculator__result").inner_text()
+
+
+def test_sorting_a_task_table(page, site_url: str) -> None:
+    page.goto(site_url + "/tasks/text-generation/")
+    energy_header = page.locator(".ec-sortable thead th", has_text="Energy per 1,000 queries")
+    names = page.locator(".ec-sortable tbody tr td:first-child")
+    energies = page.locator(".ec-sortable tbody tr td:nth-child(4)")
+
+    def values() -> list[float]:
+        return [
+            float(t.replace(",", "").split()[0]) for t in energies.all_inner_texts() if t.strip()
+        ]
+
+    energy_header.click()
+    ascending = values()
+    assert ascending == sorted(ascending) and len(ascending) == 7  # cards with a figure
+    assert names.first.inner_text() == "Llama 2 7B"  # 0.01644 kWh, the lowest
+    energy_header.click()
+    descending = values()
+    assert descending == sorted(descending, reverse=True)
+    assert names.first.inner_text() == "BLOOM"  # 4 kWh per 1,000 queries
+    assert energy_header.get_attribute("aria-sort") == "descending"
+    page.locator(".ec-sortable thead th", has_text="Model").click()
+    assert names.all_inner_texts() == sorted(names.all_inner_texts(), key=str.lower)
+
+
+def test_compare_shows_two_models_from_a_shareable_url(page, site_url: str) -> None:
+    page.goto(site_url + "/compare/?cards=llama-3-1-8b,sklearn-digits-logreg")
+    page.wait_for_selector(".ec-compare__result table")
+    headers = page.locator(".ec-compare__result thead th").all_inner_texts()
+    assert headers[1:] == ["Llama 3.1 8B", "scikit-learn LogisticRegression on digits"]
+    text = page.inner_text(".ec-compare__result")
+    assert "0.01738 kWh (measured)" in text
+    assert "Hardware differs" in text and "Task differs" in text
+    # Changing a selection updates the address, so the comparison can be shared.
+    page.select_option(".ec-compare__form label:nth-child(3) select", "llama-2-7b")
+    assert page.url.endswith("/compare/?cards=llama-3-1-8b,sklearn-digits-logreg,llama-2-7b")
+    assert len(page.locator(".ec-compare__result thead th").all_inner_texts()) == 4
+
+
+def test_card_page_weight_budget(page, site_url: str, shipped_site: Path) -> None:
+    import gzip
+
+    fetched: set[str] = set()
+    page.on("response", lambda r: fetched.add(r.url))
+    page.goto(site_url + "/cards/llama-3-70b/")
+    page.wait_for_load_state("networkidle")
+    fetched.add(site_url + "/search/search_index.json")  # the search worker's fetch
+    total = 0
+    for url in fetched:
+        path = shipped_site / url.removeprefix(site_url).lstrip("/").split("?")[0]
+        if path.is_dir():
+            path = path / "index.html"
+        total += len(gzip.compress(path.read_bytes(), compresslevel=6))
+    assert len(fetched) >= 5
+    assert total < 150 * 1024, f"{total / 1024:.1f} KB gzip"

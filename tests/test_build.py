@@ -103,9 +103,12 @@ def test_cards_are_linked_from_task_pages_not_listed_in_navigation(shipped_site:
         "Home",
         "Models",
         "Tasks",
+        "Compare",
         "Card format",
         "Methodology",
+        "Open data",
         "Contributing",
+        "Tags",
         "About",
     ]
 

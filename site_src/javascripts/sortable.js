@@ -1,15 +1,17 @@
 // Sortable tables without a framework: click (or press Enter on) a column header.
 // Numbers sort as numbers (commas, units and stars understood); other cells as text.
 (() => {
+  const scale = { million: 1e6, billion: 1e9, trillion: 1e12 };
   const key = (cell) => {
     const text = cell.textContent.trim();
     const stars = (text.match(/★/g) || []).length;
     if (stars) return stars;
-    const match = text.replace(/,/g, "").match(/-?\d+(\.\d+)?(e-?\d+)?/i);
-    return match ? Number(match[0]) : text.toLowerCase();
+    // A cell that starts with a number ("1,900 t CO₂e", "70 billion") sorts as that number.
+    const match = text.replace(/,/g, "").match(/^(-?\d+(\.\d+)?(e-?\d+)?)\s*(million|billion|trillion)?/i);
+    if (match) return Number(match[1]) * (scale[(match[4] || "").toLowerCase()] || 1);
+    return text.toLowerCase();
   };
   const compare = (a, b) => {
-    if (a === "" || b === "") return a === "" ? (b === "" ? 0 : 1) : -1;
     if (typeof a === "number" && typeof b === "number") return a - b;
     return String(a).localeCompare(String(b));
   };
@@ -25,7 +27,11 @@
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         const body = table.tBodies[0];
         const rows = [...body.rows].map((row) => [key(row.cells[column]), row]);
-        rows.sort((x, y) => compare(x[0], y[0]) * (ascending ? 1 : -1));
+        // Empty cells (unknown figures) stay last in either direction.
+        rows.sort((x, y) => {
+          if (x[0] === "" || y[0] === "") return (x[0] === "") - (y[0] === "");
+          return compare(x[0], y[0]) * (ascending ? 1 : -1);
+        });
         rows.forEach(([, row]) => body.append(row));
       };
       th.addEventListener("click", sort);
