@@ -55,7 +55,12 @@ def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]
     )
     if clashes:
         return None, gathered.report, 0
-    files.update({name: text.encode("utf-8") for name, text in generated.items()})
+    files.update(
+        {
+            name: content if isinstance(content, bytes) else content.encode("utf-8")
+            for name, content in generated.items()
+        }
+    )
     return files, gathered.report, len(summaries)
 
 
@@ -147,6 +152,12 @@ def build_site(
         return BuildResult(report, None)
     _swap_in(new_site, site_dir)
     return BuildResult(report, site_dir, card_count)
+
+
+def summarize_project(project: Project) -> tuple[Report, list[CardSummary]]:
+    """Every valid card's summary (for export and other read-only commands)."""
+    gathered, summaries = _summaries(project)
+    return gathered.report, summaries
 
 
 def _summaries(project: Project) -> tuple[Gathered, list[CardSummary]]:

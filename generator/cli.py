@@ -207,6 +207,42 @@ def inspect(file: Path, output_format: str, declared: str) -> None:
 
 
 @main.command()
+@click.argument("card_id")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["label-svg", "badge-svg", "model-card-md", "hf-metadata", "json"]),
+    required=True,
+    help="What to print.",
+)
+@click.option(
+    "--site-url",
+    default=None,
+    help="Where the site is published (http/https), for links back to the card page.",
+)
+@_project_option
+def export(card_id: str, output_format: str, site_url: str | None, project: Project) -> None:
+    """Print one card's publishing kit: label, badge, model-card section, HF metadata, JSON."""
+    from generator.build import summarize_project
+    from generator.publish import EXPORT_FORMATS
+
+    report, summaries = summarize_project(project)
+    summary = next((s for s in summaries if s.card.id == card_id), None)
+    if report.errors:
+        _print_report(report, "text")
+        sys.exit(1)
+    if summary is None:
+        known = ", ".join(s.card.id for s in summaries[:8])
+        click.echo(f"error: no card with id '{card_id}' (cards: {known}...)", err=True)
+        sys.exit(1)
+    try:
+        click.echo(EXPORT_FORMATS[output_format](summary, site_url), nl=False)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+
+
+@main.command()
 @click.option("--refresh", is_flag=True, help="Write a new reference from the current cards.")
 @click.option(
     "--date",

@@ -21,13 +21,18 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from generator.compute import CardSummary, TaskGroup, group_by_task
+from generator.escaping import SCOPE_LABELS, escape_markdown
 from generator.load.factors import Factor
 from generator.open_data import COLUMNS, cards_csv, cards_json, cards_table
+from generator.publish import (
+    render_hf_metadata_yaml,
+    render_model_card_section,
+    render_publish_files,
+)
 from generator.ratings import SIZE_CLASS_NOTE, RatingReference
 from generator.schema import (
     TASK_LABELS,
     Card,
-    EnergyScope,
     Inference,
     Source,
     Task,
@@ -35,26 +40,6 @@ from generator.schema import (
     card_json_schema_text,
 )
 from generator.units import format_count, format_count_words, format_number
-
-# Python-Markdown's backslash escapes (`|` comes from the tables extension); <, >, & become
-# HTML entities in escape_markdown, since Markdown passes raw HTML through.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
-
-SCOPE_LABELS = {
-    EnergyScope.GPU: "GPU only",
-    EnergyScope.CPU: "CPU only",
-    EnergyScope.CPU_RAM: "CPU and RAM",
-    EnergyScope.GPU_CPU_RAM: "GPU, CPU and RAM",
-    EnergyScope.WHOLE_NODE: "whole node (at the plug)",
-    EnergyScope.NOT_STATED: "not stated by the source",
-}
-
-
-def escape_markdown(value: Any) -> str:
-    """Text that renders as itself in Markdown and in the HTML Markdown produces."""
-    # Backslash-escape Markdown first, then turn <, >, & and quotes into entities (whose `#`
-    # must not be escaped again).
-    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", str(value)), quote=True)
 
 
 def _finalize(value: Any) -> Any:
@@ -149,6 +134,7 @@ def template_environment() -> jinja2.Environment:
         count=format_count,
         code=_code,
         html=_html,
+        fence=_fence,
         count_words=format_count_words,
         yaml_string=_yaml_string,
         badge=_badge,
@@ -172,6 +158,13 @@ def _calculator_g_per_kwh(summary: CardSummary) -> float | None:
     return None
 
 
+def _fence(text: str) -> Markup:
+    """A fenced code block that no run of backticks or tildes inside `text` can close."""
+    longest = max((len(m) for m in re.findall(r"~+|`+", text)), default=0)
+    fence = "~" * max(4, longest + 1)
+    return Markup(f"{fence}\n{text.rstrip()}\n{fence}")
+
+
 def card_tags(summary: CardSummary) -> list[str]:
     """Search and browse tags: the task, the organization, then the card's own (unique)."""
     card = summary.card
@@ -190,6 +183,10 @@ def render_card_page(summary: CardSummary, factors: Sequence[Factor] = ()) -> st
         household_source=household.source if household else None,
         calculator_g_per_kwh=_calculator_g_per_kwh(summary),
         page_tags=card_tags(summary),
+        kit={
+            "model_card_md": render_model_card_section(summary),
+            "hf_metadata": render_hf_metadata_yaml(summary),
+        },
     )
 
 
@@ -303,7 +300,7 @@ def render_site_pages(
     factors: Sequence[Factor] = (),
     reference: RatingReference | None = None,
     grid_version: str = "",
-) -> dict[str, str]:
+) -> dict[str, str | bytes]:
     """Every generated file of the docs folder, by path relative to it."""
     groups = group_by_task(summaries)
     pages = {
@@ -321,6 +318,7 @@ def render_site_pages(
     pages["compare.md"] = _render("compare.md.j2")
     for summary in summaries:
         pages[f"cards/{summary.card.id}.md"] = render_card_page(summary, factors)
+        pages.update(render_publish_files(summary))
     for group in groups:
         pages[f"tasks/{group.task.value}.md"] = render_task_page(group)
     return pages

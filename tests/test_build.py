@@ -206,7 +206,8 @@ def test_card_text_is_escaped_everywhere(tmp_path: Path) -> None:
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html
-    assert "<img" not in html.split("<article")[1]
+    assert 'src="https://evil.example' not in html  # the note's image stays text
+    assert "![img](https://evil.example/x.png)" in _text(html)
     assert "<h1" in html and "not a heading" in html and '<h1 id="not-a-heading"' not in html
     assert "Model *bold* &amp;lt;/title&amp;gt;" in html
     assert "<title>Model *bold* &amp;lt;/title&amp;gt; - Model Energy Cards</title>" in html

@@ -1,0 +1,438 @@
+"""Render stage for the publishing kit: what a team releasing a model pastes or links.
+
+Pure: takes a `CardSummary`, gives text (bytes for the PNG label). The energy label (SVG, PNG)
+and the README badge (SVG) come from autoescaping templates, so card text is XML-escaped by
+default; the model-card section escapes card text for Markdown; the Hugging Face
+`co2_eq_emissions` block and the open-data JSON are serialized with <, > and & escaped.
+Nothing here runs in a reader's browser: no scripts, web fonts or external references.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from enum import Enum
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from generator.compute import CardSummary, FigureView
+from generator.escaping import SCOPE_LABELS, escape_markdown
+from generator.ratings import STARS, size_class
+from generator.units import G_PER_KG, KG_PER_TONNE, format_number
+
+SITE_NAME = "Model Energy Cards"
+LABEL_WIDTH_PX, LABEL_HEIGHT_PX = 260, 364
+_LINE_PX = LABEL_WIDTH_PX - 32  # 16 px margins
+# Where the build should write each card's files, relative to the site root (stable URLs).
+PUBLISH_PATHS = {
+    "badge-svg": "badges/{id}.svg",
+    "label-svg": "labels/{id}.svg",
+    "label-png": "labels/{id}.png",
+    "json": "data/cards/{id}.json",
+}
+DEFAULT_TRAINING_TYPE = "pre-training"  # the Hub's training_type when a card does not say
+EMISSIONS_BASIS = {
+    "training.emissions_tco2e": "as the publisher states it (no location/market basis given)",
+    "training.emissions_location_based_tco2e": "location-based (grid average)",
+    "training.emissions_market_based_tco2e": "market-based (after renewable purchases)",
+    "training.emissions_lifecycle_tco2e": "life cycle (incl. hardware manufacturing)",
+}
+_SITE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$")
+
+# Approximate advance widths of Verdana at 11px, as shields.io measures badge text. Verdana is
+# wider than most system fonts, so wrapping by these widths errs on the side of fitting.
+_WIDTHS_11PX: dict[str, float] = {
+    **dict.fromkeys("il", 3.0),
+    **dict.fromkeys(" .,:;!'|fj·", 3.9),
+    **dict.fromkeys("rt()[]{}-/\\I₂", 4.7),
+    **dict.fromkeys('csz"', 5.7),
+    **dict.fromkeys("abdeghknopquvxy", 6.8),
+    **dict.fromkeys("0123456789$#+<=>?_~", 7.0),
+    **dict.fromkeys("mw%@MW", 10.5),
+    **dict.fromkeys("★☆…", 9.2),
+}
+_OTHER_WIDTH, _WIDE_WIDTH, _BOLD_FACTOR = 7.6, 11.0, 1.1
+# Characters XML 1.0 forbids even as references (YAML "\x01" escapes could bring them in).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_BADGE_COLORS = {5: "#44cc11", 4: "#97ca00", 3: "#dfb317", 2: "#fe7d37", 1: "#e05d44"}
+
+
+def _clean(value: Any) -> str:
+    """One line of text: whitespace collapsed, characters XML cannot hold removed."""
+    return " ".join(_NOT_XML.sub("", str(value)).split())
+
+
+def text_width_px(text: str, font_px: float = 11.0, bold: bool = False) -> float:
+    """Approximate rendered width of `text` (Verdana/DejaVu metrics, scaled from 11px)."""
+    total = sum(
+        _WIDTHS_11PX.get(
+            char, _WIDE_WIDTH if unicodedata.east_asian_width(char) in "WF" else _OTHER_WIDTH
+        )
+        for char in text
+    )
+    return total * font_px / 11.0 * (_BOLD_FACTOR if bold else 1.0)
+
+
+def _fit(text: str, max_px: float, font_px: float, bold: bool, suffix: str = "") -> str:
+    """The longest prefix of `text` that fits with `suffix` after it."""
+    while text and text_width_px(text + suffix, font_px, bold) > max_px:
+        text = text[:-1]
+    return text
+
+
+def wrap_text(
+    text: Any, max_px: float, font_px: float, max_lines: int, bold: bool = False
+) -> list[str]:
+    """Lines of at most `max_px`; words longer than a line are cut (after a hyphen if one fits);
+    an ellipsis ends the last line when the text does not fit in `max_lines`."""
+    lines: list[str] = []
+    current = ""
+    for word in _clean(text).split(" "):
+        candidate = f"{current} {word}" if current else word
+        if text_width_px(candidate, font_px, bold) <= max_px:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        while text_width_px(current, font_px, bold) > max_px:
+            head = _fit(current, max_px, font_px, bold) or current[0]
+            head = head[: max(head.rfind(mark) for mark in "-/_.") + 1] or head  # at a hyphen
+            lines.append(head)
+            current = current[len(head) :]
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        last = _fit(lines[max_lines - 1], max_px, font_px, bold, "…").rstrip()
+        lines = lines[: max_lines - 1] + [last + "…"]
+    return lines
+
+
+def _star_points(cx: float, cy: float, outer: float) -> str:
+    """A five-pointed star polygon (points up), coordinates to 2 decimals."""
+    points = []
+    for i in range(10):
+        radius, angle = (outer if i % 2 == 0 else outer * 0.382), math.radians(-90 + 36 * i)
+        points.append(f"{cx + radius * math.cos(angle):.2f},{cy + radius * math.sin(angle):.2f}")
+    return " ".join(points)
+
+
+def _stars_text(stars: int) -> str:
+    return "★" * stars + "☆" * (STARS - stars)
+
+
+def _url(value: str) -> Markup:
+    """A link target: characters that could end a Markdown link or an attribute are encoded."""
+    return Markup(quote(str(value), safe=":/?#[]@!$&*+,;=%~-._"))
+
+
+def _md_link(text: Any, url: str) -> Markup:
+    return Markup(f"[{escape_markdown(_clean(text))}]({_url(url)})")
+
+
+def _markdown_finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value if isinstance(value, Markup) else escape_markdown(value)
+
+
+@cache
+def _environment(markdown: bool) -> jinja2.Environment:
+    """SVG templates autoescape (XML); Markdown ones escape every `{{ }}` for Markdown."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=not markdown,
+        finalize=_markdown_finalize if markdown else None,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        inline=_clean,
+        md_link=_md_link,
+        number=lambda value: Markup(format_number(value)),
+        url=_url,
+        code=lambda value: Markup("`" + _clean(value).replace("`", "'") + "`"),
+    )
+    environment.globals.update(SCOPE_LABELS=SCOPE_LABELS, site_name=SITE_NAME)
+    return environment
+
+
+def _render(template: str, **context: Any) -> str:
+    markdown = template.endswith(".md.j2")
+    return _environment(markdown).get_template(template).render(**context)
+
+
+def _training_text(figure: FigureView) -> str:
+    basis = EMISSIONS_BASIS[figure.key].split(" (")[0]
+    basis = "" if figure.key == "training.emissions_tco2e" else f", {basis}"
+    return f"Training: {format_number(figure.value)} {figure.unit}{basis}, {figure.provenance}"
+
+
+def render_label_svg(summary: CardSummary) -> str:
+    """The energy label, 260 x 364 px, in the spirit of AI Energy Score's label."""
+    card, rating, energy = summary.card, summary.rating, summary.headline_inference_energy
+    stars = rating.stars if rating and rating.stars else 0
+    reason = rating.reason if rating else "no rating reference has been made yet"
+    klass = size_class(card)
+    emissions = summary.headline_training_emissions
+    figure = f"{format_number(energy.value)} kWh per 1,000 queries" if energy else "no figure"
+    return _render(
+        "label.svg.j2",
+        width=LABEL_WIDTH_PX,
+        height=LABEL_HEIGHT_PX,
+        aria_label=f"Energy label: {_clean(card.name)} by {_clean(card.organization)}, "
+        f"{summary.task_label}, energy {figure}, "
+        + (f"{stars} of {STARS} stars" if stars else f"not rated: {reason}"),
+        name_lines=wrap_text(card.name, _LINE_PX, 16, 2, bold=True),
+        organization=wrap_text(card.organization, _LINE_PX, 12, 1)[0],
+        task=wrap_text(summary.task_label, _LINE_PX, 12, 1)[0],
+        hardware_lines=wrap_text(
+            card.inference.conditions.hardware if card.inference else "not stated",
+            _LINE_PX,
+            12,
+            2,
+        ),
+        energy_value=format_number(energy.value) if energy else None,
+        provenance=energy.provenance.value if energy else None,
+        stars=[(_star_points(74 + 28 * i, 272, 11), i < stars) for i in range(STARS)],
+        stars_caption=(f"{stars} of {STARS} stars" if stars else "not rated")
+        + (f" · size class {klass}" if klass else ""),
+        rating_lines=[f"rating reference {rating.reference_date}"]  # type: ignore[union-attr]
+        if stars
+        else wrap_text(reason, _LINE_PX, 10, 2),
+        training_lines=wrap_text(
+            _training_text(emissions) if emissions else "Training: not known", _LINE_PX, 10, 2
+        ),
+    )
+
+
+def render_label_png(summary: CardSummary, scale: float = 2.0) -> bytes:
+    """The label as PNG (the SVG rendered by vl-convert's resvg with system fonts)."""
+    import vl_convert  # imported here: only builds that write PNGs need it
+
+    return vl_convert.svg_to_png(render_label_svg(summary), scale=scale)
+
+
+def badge_message(summary: CardSummary) -> str:
+    """The right half of the badge: energy and stars, else training emissions, else none."""
+    energy, rating = summary.headline_inference_energy, summary.rating
+    if energy:
+        stars = f" {_stars_text(rating.stars)}" if rating and rating.stars else ""
+        return f"{format_number(energy.value)} kWh/1k queries{stars}"
+    if figure := summary.headline_training_emissions:
+        return f"training {format_number(figure.value)} {figure.unit}"
+    return "no figure"
+
+
+def render_badge_svg(summary: CardSummary, label: str = "energy") -> str:
+    """A shields.io-style flat badge; part widths follow the text (5 px padding each side)."""
+    message, rating = badge_message(summary), summary.rating
+    if summary.headline_inference_energy and rating and rating.stars:
+        color = _BADGE_COLORS[rating.stars]
+    else:
+        color = "#9f9f9f" if message == "no figure" else "#007ec6"
+    label_px, message_px = math.ceil(text_width_px(label)), math.ceil(text_width_px(message))
+    return _render(
+        "badge.svg.j2",
+        id=summary.card.id,
+        label=label,
+        message=message,
+        color=color,
+        label_width=label_px + 10,
+        message_width=message_px + 10,
+        label_text_width=label_px,
+        message_text_width=message_px,
+    )
+
+
+def render_model_card_section(summary: CardSummary, site_url: str | None = None) -> str:
+    """A Markdown '## Energy' section for a Hugging Face model card (README.md).
+
+    With `site_url` (the site root), the section shows the badge linking to the card page.
+    """
+    card = summary.card
+    base = site_url.rstrip("/") if site_url else None
+    if base is not None and not _SITE_URL.match(base):
+        raise ValueError(f"expected an http(s) site URL, got {site_url!r}")
+    wanted = ("training.energy_kwh", "inference.emissions_g_co2e_per_1000_queries")
+    figures = [summary.headline_inference_energy, summary.headline_training_emissions] + [
+        f  # stated ones only: a derivation refers to citations on the card page
+        for f in summary.training_figures + summary.inference_figures
+        if f.key in wanted and f.source_key
+    ]
+    rating = summary.rating
+    return _render(
+        "model_card_energy.md.j2",
+        s=summary,
+        card=card,
+        figures=[f for f in figures if f is not None],
+        stars_text=_stars_text(rating.stars) if rating and rating.stars else "",
+        badge_alt=f"Energy: {badge_message(summary)}",
+        badge_url=f"{base}/{PUBLISH_PATHS['badge-svg'].format(id=card.id)}" if base else None,
+        card_url=f"{base}/cards/{card.id}/" if base else None,
+    )
+
+
+def _grams(tonnes: float) -> int | float:
+    grams = round(tonnes * KG_PER_TONNE * G_PER_KG, 3)
+    return int(grams) if grams.is_integer() else grams
+
+
+def hf_metadata(summary: CardSummary) -> dict[str, Any]:
+    """The Hub's `co2_eq_emissions` metadata, emissions in grams; {} without a training figure.
+
+    Schema (Hub docs `model-cards-co2.md`; huggingface.js `ApiModelMetadata`): `emissions`
+    (number, grams CO2eq, required), and optional strings `source`, `training_type`,
+    `geographical_location`, `hardware_used`.
+    """
+    figure, training = summary.headline_training_emissions, summary.card.training
+    if figure is None:
+        return {}
+    block: dict[str, Any] = {"emissions": _grams(figure.value)}
+    if figure.source_key:
+        block["source"] = _clean(summary.card.sources[figure.source_key].title)
+    block["training_type"] = DEFAULT_TRAINING_TYPE
+    if training and training.region:
+        block["geographical_location"] = _clean(training.region)
+    if training and training.hardware:
+        block["hardware_used"] = _clean(training.hardware)
+    return {"co2_eq_emissions": block}
+
+
+def _json_safe_text(text: str) -> str:
+    """JSON text with <, > and & \\u-escaped: inert wherever it is pasted or embedded."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _yaml_scalar(value: int | float | str) -> str:
+    """A YAML scalar: numbers as they are; strings double-quoted (JSON strings are YAML)."""
+    if isinstance(value, str):
+        return _json_safe_text(json.dumps(value, ensure_ascii=False))
+    return repr(value)
+
+
+def render_hf_metadata_yaml(summary: CardSummary, site_url: str | None = None) -> str:
+    """The `co2_eq_emissions` block for README.md front matter, with comments on its basis."""
+    lines = [f"# {SITE_NAME}, card {summary.card.id}: Hugging Face model-card metadata."]
+    figure = summary.headline_training_emissions
+    if figure is None:
+        lines.append("# No training emissions figure is known: no co2_eq_emissions block.")
+        return "\n".join(lines) + "\n"
+    block = hf_metadata(summary)["co2_eq_emissions"]
+    lines += [
+        "# Paste between the --- lines at the top of the model's README.md.",
+        f"# emissions is in grams CO2eq, as the Hub expects: {format_number(figure.value)} "
+        f"tCO2eq x 1,000,000 = {format_number(block['emissions'])} g.",
+        f"# Basis: {EMISSIONS_BASIS[figure.key]}; provenance: {figure.provenance.value}.",
+    ]
+    lines += [
+        f"# Not used (the Hub holds one figure): {EMISSIONS_BASIS[other.key]}, "
+        f"{format_number(_grams(other.value))} g."
+        for other in summary.training_figures
+        if other.key in EMISSIONS_BASIS and other.key != figure.key
+    ]
+    lines.append("co2_eq_emissions:")
+    lines += [f"  {key}: {_yaml_scalar(value)}" for key, value in block.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses, pydantic models, enums and tuples as JSON-ready dicts, text and lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value
+
+
+def card_json(summary: CardSummary) -> dict[str, Any]:
+    """The card's inputs and computed figures: the per-card open-data file.
+
+    Keys, in this order:
+        format: "model-energy-cards/card"; version: 1 (bumped on incompatible changes).
+        card: the card as validated (every field of the card format; dates ISO, enums as text).
+        task_label: the task's display name; size_class: AI Energy Score size class or null.
+        headline: {inference_energy, training_emissions}: the figures lists show, or null.
+        training_figures, inference_figures: every figure, stated and derived: {key, label,
+            value, unit, provenance, source_key (into card.sources; null when derived), where,
+            note, conflicts, derivation (how it was computed, when it was)}.
+        rating: {stars (1-5, or null when not rated), reference_date, group: {task,
+            size_class, min_kwh_per_1000_queries, max_kwh_per_1000_queries, cards} or null,
+            reason (why not rated)}.
+        measured: null, or {median_kwh_per_1000_queries, min_..., max_..., files, runs (one
+            object per run: file, line, queries, energy_kwh, ...), scope, provenance,
+            provenance_notes, carbon ({g_co2e_per_1000_queries, intensities, basis, ...}|null)}.
+        break_even: null, or {queries, training_kwh, kwh_per_query, includes_finetuning}.
+        equivalences: [{scope, energy_kwh, energy, emissions_kg_co2e, carbon, carbon_basis}],
+            energy and carbon being [{factor (id, label, value, unit, source...), count,
+            inverse}].
+    """
+    measured = summary.measured
+    return {
+        "format": "model-energy-cards/card",
+        "version": 1,
+        "card": summary.card.model_dump(mode="json"),
+        "task_label": summary.task_label,
+        "size_class": size_class(summary.card),
+        "headline": {
+            "inference_energy": _plain(summary.headline_inference_energy),
+            "training_emissions": _plain(summary.headline_training_emissions),
+        },
+        "training_figures": _plain(summary.training_figures),
+        "inference_figures": _plain(summary.inference_figures),
+        "rating": _plain(summary.rating),
+        "measured": {
+            "median_kwh_per_1000_queries": measured.median_kwh_per_1000_queries,
+            "min_kwh_per_1000_queries": measured.min_kwh_per_1000_queries,
+            "max_kwh_per_1000_queries": measured.max_kwh_per_1000_queries,
+            "files": measured.files,
+            **_plain(measured),
+        }
+        if measured
+        else None,
+        "break_even": _plain(summary.break_even),
+        "equivalences": _plain(summary.equivalences),
+    }
+
+
+def render_card_json(summary: CardSummary, site_url: str | None = None) -> str:
+    """`card_json` as indented JSON text, safe to embed in HTML (<, >, & \\u-escaped)."""
+    return _json_safe_text(json.dumps(card_json(summary), indent=2, ensure_ascii=False)) + "\n"
+
+
+def render_publish_files(summary: CardSummary) -> dict[str, bytes]:
+    """The card's files for the site, by path relative to the site root (see PUBLISH_PATHS)."""
+    path = {kind: pattern.format(id=summary.card.id) for kind, pattern in PUBLISH_PATHS.items()}
+    return {
+        path["badge-svg"]: render_badge_svg(summary).encode("utf-8"),
+        path["label-svg"]: render_label_svg(summary).encode("utf-8"),
+        path["label-png"]: render_label_png(summary),
+        path["json"]: render_card_json(summary).encode("utf-8"),
+    }
+
+
+# `energy-cards export ID --format NAME`: each takes the summary and the site URL (or None).
+EXPORT_FORMATS: dict[str, Callable[[CardSummary, str | None], str]] = {
+    "label-svg": lambda summary, site_url: render_label_svg(summary),
+    "badge-svg": lambda summary, site_url: render_badge_svg(summary),
+    "model-card-md": render_model_card_section,
+    "hf-metadata": render_hf_metadata_yaml,
+    "json": render_card_json,
+}
