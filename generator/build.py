@@ -15,6 +15,16 @@ from pathlib import Path
 
 import yaml
 
+from generator.chart_svg import chart_key, png_cached, prune_cache, render_svg
+from generator.charts import (
+    ChartSpec,
+    card_charts,
+    chart_csv,
+    chart_energy_by_task,
+    chart_training_emissions,
+    emissions_bars,
+    energy_points,
+)
 from generator.compute import CardSummary, summarize_cards
 from generator.engine import MkDocsEngine, SiteEngine
 from generator.gather import Gathered, gather_cards
@@ -23,6 +33,7 @@ from generator.load.grid import read_grid_data
 from generator.load.ratings import REFERENCE_PATH
 from generator.problems import Location, Problem, Report, relative_path
 from generator.project import Project
+from generator.publish import label_png_path, render_label_svg
 from generator.ratings import build_reference, changed_ratings, rate, reference_to_data
 from generator.render import render_site_pages
 
@@ -34,16 +45,59 @@ class BuildResult:
     card_count: int = 0
 
 
+def _chart_files(
+    gathered: Gathered, summaries: list[CardSummary], cache_dir: Path
+) -> tuple[dict[str, bytes], list[ChartSpec], dict[str, list[ChartSpec]]]:
+    """Charts as SVG and CSV files (rendered through the cache), and the label PNGs."""
+    home = [
+        chart
+        for chart in (
+            chart_energy_by_task(energy_points(summaries)),
+            chart_training_emissions(emissions_bars(summaries)),
+        )
+        if chart is not None
+    ]
+    logs = {
+        loaded.card.id: [
+            (data.display_path, data.power_log)
+            for _, data in loaded.measurements
+            if data.power_log is not None
+        ]
+        for loaded in gathered.cards
+    }
+    per_card = {s.card.id: card_charts(s, logs.get(s.card.id, ())) for s in summaries}
+    files: dict[str, bytes] = {}
+    keys = []
+    for chart in home + [c for charts in per_card.values() for c in charts]:
+        files[f"charts/{chart.name}.svg"] = render_svg(chart, cache_dir).encode("utf-8")
+        files[f"charts/{chart.name}.csv"] = chart_csv(chart).encode("utf-8")
+        keys.append(chart_key(chart))
+    for summary in summaries:
+        key, png = png_cached(render_label_svg(summary), cache_dir)
+        files[label_png_path(summary.card.id)] = png
+        keys.append(key)
+    prune_cache(cache_dir, keys)
+    return files, home, per_card
+
+
 def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]:
     """Gather, compute and render: every file of the docs folder, or None on errors."""
     gathered, summaries = _summaries(project)
     if gathered.report.errors:
         return None, gathered.report, 0
     files = read_docs_files(project.docs_dir)
-    generated = render_site_pages(
-        summaries, gathered.factors, gathered.reference, read_grid_data().codecarbon_version
+    chart_files, home_charts, card_charts_by_id = _chart_files(
+        gathered, summaries, project.work_dir / "cache"
     )
-    clashes = sorted(set(files) & set(generated))
+    generated = render_site_pages(
+        summaries,
+        gathered.factors,
+        gathered.reference,
+        read_grid_data().codecarbon_version,
+        home_charts,
+        card_charts_by_id,
+    )
+    clashes = sorted(set(files) & (set(generated) | set(chart_files)))
     gathered.report.extend(
         Problem(
             Location(relative_path(project.docs_dir / name, project.root)),
@@ -55,6 +109,7 @@ def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]
     )
     if clashes:
         return None, gathered.report, 0
+    files.update(chart_files)
     files.update(
         {
             name: content if isinstance(content, bytes) else content.encode("utf-8")

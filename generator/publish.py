@@ -418,14 +418,20 @@ def render_card_json(summary: CardSummary, site_url: str | None = None) -> str:
 
 
 def render_publish_files(summary: CardSummary) -> dict[str, bytes]:
-    """The card's files for the site, by path relative to the site root (see PUBLISH_PATHS)."""
+    """The card's text files for the site, by path relative to the site root (PUBLISH_PATHS).
+
+    The label PNG is not among them: the build converts the label SVG through its cache.
+    """
     path = {kind: pattern.format(id=summary.card.id) for kind, pattern in PUBLISH_PATHS.items()}
     return {
         path["badge-svg"]: render_badge_svg(summary).encode("utf-8"),
         path["label-svg"]: render_label_svg(summary).encode("utf-8"),
-        path["label-png"]: render_label_png(summary),
         path["json"]: render_card_json(summary).encode("utf-8"),
     }
+
+
+def label_png_path(card_id: str) -> str:
+    return PUBLISH_PATHS["label-png"].format(id=card_id)
 
 
 # `energy-cards export ID --format NAME`: each takes the summary and the site URL (or None).

@@ -20,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from generator.charts import ChartSpec
 from generator.compute import CardSummary, TaskGroup, group_by_task
 from generator.escaping import SCOPE_LABELS, escape_markdown
 from generator.load.factors import Factor
@@ -171,7 +172,9 @@ def card_tags(summary: CardSummary) -> list[str]:
     return list(dict.fromkeys([summary.task_label, card.organization, *card.tags]))
 
 
-def render_card_page(summary: CardSummary, factors: Sequence[Factor] = ()) -> str:
+def render_card_page(
+    summary: CardSummary, factors: Sequence[Factor] = (), charts: Sequence[ChartSpec] = ()
+) -> str:
     sources: dict[str, Source] = summary.card.sources
     household = next((f for f in factors if f.id == HOUSEHOLD_FACTOR_ID), None)
     return _render(
@@ -183,6 +186,7 @@ def render_card_page(summary: CardSummary, factors: Sequence[Factor] = ()) -> st
         household_source=household.source if household else None,
         calculator_g_per_kwh=_calculator_g_per_kwh(summary),
         page_tags=card_tags(summary),
+        charts=charts,
         kit={
             "model_card_md": render_model_card_section(summary),
             "hf_metadata": render_hf_metadata_yaml(summary),
@@ -203,11 +207,16 @@ def render_all_cards_page(summaries: Sequence[CardSummary]) -> str:
     return _render("cards_index.md.j2", summaries=ordered)
 
 
-def render_home_page(summaries: Sequence[CardSummary], groups: Sequence[TaskGroup]) -> str:
+def render_home_page(
+    summaries: Sequence[CardSummary],
+    groups: Sequence[TaskGroup],
+    charts: Sequence[ChartSpec] = (),
+) -> str:
     return _render(
         "home.md.j2",
         summaries=summaries,
         groups=groups,
+        charts=charts,
         training_count=sum(1 for s in summaries if s.training_figures),
         inference_count=sum(1 for s in summaries if s.inference_figures or _has_files(s)),
     )
@@ -300,11 +309,15 @@ def render_site_pages(
     factors: Sequence[Factor] = (),
     reference: RatingReference | None = None,
     grid_version: str = "",
+    home_charts: Sequence[ChartSpec] = (),
+    card_charts: dict[str, list[ChartSpec]] | None = None,
 ) -> dict[str, str | bytes]:
-    """Every generated file of the docs folder, by path relative to it."""
+    """Every generated file of the docs folder, by path relative to it (charts are files
+    the build renders separately; pages only link to them)."""
     groups = group_by_task(summaries)
+    card_charts = card_charts or {}
     pages = {
-        "index.md": render_home_page(summaries, groups),
+        "index.md": render_home_page(summaries, groups, home_charts),
         "cards/index.md": render_all_cards_page(summaries),
         "tasks/index.md": render_tasks_index(groups),
         "reference/card-format.md": render_card_format_page(),
@@ -317,7 +330,9 @@ def render_site_pages(
     pages["data/index.md"] = _render("data.md.j2", columns=COLUMNS, count=len(rows))
     pages["compare.md"] = _render("compare.md.j2")
     for summary in summaries:
-        pages[f"cards/{summary.card.id}.md"] = render_card_page(summary, factors)
+        pages[f"cards/{summary.card.id}.md"] = render_card_page(
+            summary, factors, card_charts.get(summary.card.id, ())
+        )
         pages.update(render_publish_files(summary))
     for group in groups:
         pages[f"tasks/{group.task.value}.md"] = render_task_page(group)

@@ -196,3 +196,17 @@ def test_card_page_weight_budget(page, site_url: str, shipped_site: Path) -> Non
         total += len(gzip.compress(path.read_bytes(), compresslevel=6))
     assert len(fetched) >= 5
     assert total < 150 * 1024, f"{total / 1024:.1f} KB gzip"
+
+
+def test_card_page_shows_its_label_and_charts(page, site_url: str) -> None:
+    page.goto(site_url + "/cards/sklearn-digits-logreg/")
+    page.wait_for_load_state("networkidle")
+    label = page.locator("img.ec-label")
+    assert "Energy label of scikit-learn LogisticRegression on digits" in label.get_attribute("alt")
+    charts = page.locator("img.ec-chart")
+    assert charts.count() == 2  # per-run spread and the CPU/RAM split
+    for image in [label, *charts.all()]:
+        image.scroll_into_view_if_needed()  # charts load lazily
+        assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    assert "median" in charts.first.get_attribute("alt")
+    assert page.locator("a", has_text="Data (CSV)").count() == 2

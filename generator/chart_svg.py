@@ -1,0 +1,169 @@
+"""Build stage helper: `ChartSpec` -> static SVG (vl-convert), cached on disk by spec hash.
+
+Takes a chart spec from `generator.charts` and a cache folder (outside site/, e.g.
+`.energy-cards/charts/`); gives the SVG text, labelled for screen readers, ready to inline in a
+page or write as a file. Rendering costs 0.4-0.7 s for the first chart (vl-convert starts
+its JavaScript engine) and ~45 ms for each after; a cached chart costs one file read, and
+vl-convert is imported only on a miss, so a build where no chart changed never starts it.
+
+The cache key is the sha256 of the spec's canonical JSON, the vl-convert version and
+`CACHE_FORMAT`; the file is `<cache_dir>/<key>.svg`. This module writes only inside cache_dir.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generator.charts import ChartSpec
+
+CACHE_FORMAT = "1"  # bump when the post-processing below changes what a cached file holds
+DEFAULT_VEGALITE_VERSION = "6.4"
+_SCHEMA_VERSION = re.compile(r"/v(\d+\.\d+)(?:\.\d+)?\.json$")
+_ID = re.compile(r'\bid="([^"]+)"')
+_FONT_FAMILY = re.compile(r' font-family="([^"]*)"')
+_TRANSLATE = re.compile(r'transform="translate\((-?[\d.]+),(-?[\d.]+)\)"')
+
+
+@functools.cache
+def vl_convert_version() -> str:
+    """The installed vl-convert-python version, read from its metadata (no import)."""
+    return version("vl-convert-python")
+
+
+def chart_key(spec: ChartSpec) -> str:
+    """sha256 (hex) of the canonical JSON of the Vega-Lite spec, vl-convert version and format."""
+    canonical = json.dumps(
+        spec.vega_lite, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    text = f"{canonical}\nvl-convert {vl_convert_version()}\nformat {CACHE_FORMAT}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render_svg(spec: ChartSpec, cache_dir: Path) -> str:
+    """The chart as SVG text, from `cache_dir/<key>.svg` or rendered and stored there.
+
+    The returned SVG has `role="img"` and `aria-label` (the spec's alt text) on its root, so it
+    can be inlined as is; the cached file holds it without them, so alt text edits are free.
+
+    Raises:
+        ValueError: vl-convert could not render the spec (RuntimeError: it lacks the spec's
+            Vega-Lite version).
+        OSError: the cache folder cannot be created or written.
+    """
+    key = chart_key(spec)
+    path = cache_dir / f"{key}.svg"
+    svg = _read_cached(path)
+    if svg is None:
+        svg = normalize_svg(_vegalite_to_svg(spec.vega_lite), prefix=f"c{key[:10]}")
+        _write_atomic(path, svg)
+    return label_svg(svg, spec.alt_text)
+
+
+def _read_cached(path: Path) -> str | None:
+    try:
+        svg = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    return svg if svg.startswith("<svg") and svg.endswith("</svg>\n") else None
+
+
+def _vegalite_to_svg(vega_lite: dict[str, Any]) -> str:
+    """Render with vl-convert, imported here so that a fully cached build never loads it."""
+    import vl_convert
+
+    match = _SCHEMA_VERSION.search(vega_lite.get("$schema", ""))
+    return vl_convert.vegalite_to_svg(
+        vega_lite,
+        vl_version=match.group(1) if match else DEFAULT_VEGALITE_VERSION,
+        allowed_base_urls=[],  # data is inline; never fetch anything
+        format_locale="en-US",
+    )
+
+
+def normalize_svg(svg: str, prefix: str) -> str:
+    """Make vl-convert's SVG stable, smaller and safe to inline several times on a page.
+
+    Element ids (clip paths) come from a counter in the renderer that grows from one render to
+    the next in the same process; they are renumbered in order of appearance under `prefix`.
+    A font-family repeated on every text element is set once on the root (it is inherited);
+    positions are rounded to 1/100 px (vl-convert writes 15 digits). A newline ends the file.
+    """
+    ids = {old: f"{prefix}-{n}" for n, old in enumerate(dict.fromkeys(_ID.findall(svg)), 1)}
+    for old, new in ids.items():
+        svg = svg.replace(f'id="{old}"', f'id="{new}"').replace(f"#{old})", f"#{new})")
+        svg = svg.replace(f'href="#{old}"', f'href="#{new}"')
+    fonts = set(_FONT_FAMILY.findall(svg))
+    if len(fonts) == 1:
+        font = fonts.pop()
+        svg = svg.replace(f' font-family="{font}"', "")
+        svg = svg.replace("<svg ", f'<svg font-family="{font}" ', 1)
+    svg = _TRANSLATE.sub(lambda m: f'transform="translate({_short(m[1])},{_short(m[2])})"', svg)
+    return svg.rstrip() + "\n"
+
+
+def _short(number: str) -> str:
+    return f"{float(number):.2f}".rstrip("0").rstrip(".") if "." in number else number
+
+
+def label_svg(svg: str, alt_text: str) -> str:
+    """Give the root element `role="img"` and `aria-label`, so screen readers read one sentence."""
+    label = html.escape(alt_text, quote=True)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def prune_cache(cache_dir: Path, keep: Iterable[str]) -> int:
+    """Delete cached SVGs and PNGs whose key is not in `keep` (this build's); returns how many."""
+    wanted = set(keep)
+    stale = (
+        [p for p in cache_dir.iterdir() if p.suffix in (".svg", ".png") and p.stem not in wanted]
+        if cache_dir.is_dir()
+        else []
+    )
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
+def svg_to_png(svg: str, scale: float = 2) -> bytes:
+    """PNG bytes of an SVG (e.g. the energy label), `scale` x its size in pixels."""
+    import vl_convert
+
+    return vl_convert.svg_to_png(svg, scale=scale)
+
+
+def png_cached(svg: str, cache_dir: Path, scale: float = 2) -> tuple[str, bytes]:
+    """(cache key, PNG) of an SVG, from `cache_dir/<key>.png` or rendered and stored there."""
+    key = hashlib.sha256(f"{CACHE_FORMAT}:{scale}:{svg}".encode()).hexdigest()
+    path = cache_dir / f"{key}.png"
+    if path.is_file():
+        return key, path.read_bytes()
+    png = svg_to_png(svg, scale=scale)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".png.tmp")
+    temporary.write_bytes(png)
+    temporary.replace(path)
+    return key, png

@@ -1,0 +1,508 @@
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator import chart_svg, charts
+from generator.charts import (
+    FONT,
+    ChartSpec,
+    EmissionsBar,
+    EnergyPoint,
+    card_charts,
+    chart_components,
+    chart_energy_by_task,
+    chart_power_timeline,
+    chart_runs,
+    chart_training_emissions,
+    downsample_indices,
+    emissions_bars,
+    energy_points,
+)
+from generator.compute import summarize_card
+from generator.load.nvidia_smi import GpuSamples, PowerSamples
+from generator.measured import MeasuredInference, MeasuredRun
+from generator.schema import Card, EnergyScope, Provenance
+from generator.units import format_number
+
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "charts"
+XMLNS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+POINTS = [
+    EnergyPoint("sdxl", "SDXL Base 1.0", "Image generation", 1.639845472, "measured"),
+    EnergyPoint("llama-2-7b", "Llama 2 7B", "Text generation", 0.016441257, "measured"),
+    EnergyPoint("bloom-176b", "BLOOM", "Text generation", 4.0, "reported"),
+]
+
+
+def _run(n: int, kwh: float, file: str = "measurements/m/emissions.csv", **parts) -> MeasuredRun:
+    return MeasuredRun(file, n + 1, f"run-{n}", 1000, kwh, kwh, components_kwh=parts)
+
+
+def _measured(*runs: MeasuredRun) -> MeasuredInference:
+    return MeasuredInference(runs, EnergyScope.GPU_CPU_RAM, Provenance.ESTIMATED, ())
+
+
+def _power_log(samples: int, gpus: int = 2) -> PowerSamples:
+    time_s = 1.7e9 + np.arange(samples) * 0.1
+    logs = {
+        str(i): GpuSamples(time_s + 0.01 * i, 200 + 50 * np.sin(np.arange(samples) / 500) + i)
+        for i in range(gpus)
+    }
+    return PowerSamples(
+        power_column="power.draw",
+        rows_read=samples * gpus,
+        rows_skipped=0,
+        na_readings=0,
+        gpus=logs,
+        gpu_id_column="index",
+    )
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def _mark(layer: dict) -> str:
+    mark = layer["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+# --- home page: energy by task -----------------------------------------------------------
+
+
+def test_home_chart_puts_energy_on_a_log_axis_with_tasks_on_the_other() -> None:
+    spec = chart_energy_by_task(POINTS).vega_lite
+    assert spec["encoding"]["x"]["field"] == "energy_kwh_per_1000_queries"
+    assert spec["encoding"]["x"]["scale"]["type"] == "log"
+    assert spec["encoding"]["y"]["field"] == "task"
+    assert spec["encoding"]["color"]["field"] == spec["encoding"]["shape"]["field"] == "provenance"
+
+
+def test_home_chart_rows_are_the_input_figures_one_per_card() -> None:
+    chart = chart_energy_by_task(POINTS)
+    assert {(row["card_id"], row["energy_kwh_per_1000_queries"]) for row in chart.data} == {
+        (p.card_id, p.energy_kwh_per_1000_queries) for p in POINTS
+    }
+    assert len(chart.data) == 3
+    assert chart.vega_lite["data"]["values"] == chart.data
+    assert [key for key, _ in chart.columns] == [
+        "name",
+        "task",
+        "energy_kwh_per_1000_queries",
+        "provenance",
+    ]
+    assert dict(chart.columns)["energy_kwh_per_1000_queries"].endswith("(kWh)")
+
+
+def test_csv_has_the_headers_with_units_and_every_row() -> None:
+    text = charts.chart_csv(chart_energy_by_task(POINTS))
+    assert text.splitlines() == [
+        'Model,Task,"Energy per 1,000 queries (kWh)",Provenance',
+        "Llama 2 7B,Text generation,0.016441257,measured",
+        "BLOOM,Text generation,4.0,reported",
+        "SDXL Base 1.0,Image generation,1.639845472,measured",
+    ]
+
+
+def test_home_chart_orders_tasks_by_median_highest_first() -> None:
+    chart = chart_energy_by_task(POINTS)
+    # Text generation: median of 0.0164 and 4.0 = 2.008 > Image generation 1.64
+    assert chart.vega_lite["encoding"]["y"]["sort"] == ["Text generation", "Image generation"]
+    assert [row["card_id"] for row in chart.data] == ["llama-2-7b", "bloom-176b", "sdxl"]
+
+
+def test_home_chart_alt_text_names_the_lowest_and_highest() -> None:
+    text = chart_energy_by_task(POINTS).alt_text
+    assert "3 cards in 2 tasks" in text
+    assert f"lowest Llama 2 7B (Text generation) at {format_number(0.016441257)} kWh" in text
+    assert "highest BLOOM (Text generation) at 4 kWh" in text
+
+
+def test_home_chart_log_axis_spans_whole_decades() -> None:
+    x = chart_energy_by_task(POINTS).vega_lite["encoding"]["x"]
+    assert x["scale"]["domain"] == [0.01, 10.0]
+    assert x["axis"]["values"] == [0.01, 0.1, 1.0, 10.0]
+
+
+def test_home_chart_leaves_out_zero_and_is_none_without_figures() -> None:
+    zero = EnergyPoint("z", "Z", "Text generation", 0.0, "reported")
+    assert len(chart_energy_by_task([*POINTS, zero]).data) == 3
+    assert chart_energy_by_task([zero]) is None
+    assert chart_energy_by_task([]) is None
+
+
+def test_specs_are_deterministic_whatever_the_input_order() -> None:
+    first = chart_energy_by_task(POINTS)
+    again = chart_energy_by_task(list(reversed(POINTS)))
+    assert json.dumps(first.vega_lite, sort_keys=True) == json.dumps(
+        again.vega_lite, sort_keys=True
+    )
+    assert first == again
+
+
+def test_charts_use_system_fonts_on_white() -> None:
+    config = chart_energy_by_task(POINTS).vega_lite["config"]
+    assert config["font"] == FONT
+    assert "sans-serif" in FONT and "url(" not in FONT
+    assert config["background"] == "white"
+
+
+def test_home_chart_spec_matches_snapshot() -> None:
+    """UPDATE_SNAPSHOTS=1 pytest tests/test_charts.py rewrites the snapshot."""
+    text = json.dumps(chart_energy_by_task(POINTS).vega_lite, indent=2, sort_keys=True)
+    path = SNAPSHOTS / "home-energy-by-task.json"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+    assert text + "\n" == path.read_text(encoding="utf-8")
+
+
+def _summary(card_id: str, name: str, **sections):
+    card = Card.model_validate(
+        {
+            "id": card_id,
+            "name": name,
+            "organization": "Org",
+            "task": "text-generation",
+            "sources": {"card": {"title": "Card", "url": "https://example.org", "year": 2024}},
+            **sections,
+        }
+    )
+    return summarize_card(card)
+
+
+def _figure(value: float, provenance: str = "reported") -> dict:
+    return {"value": value, "provenance": provenance, "source": "card", "where": "Table 1"}
+
+
+def test_points_and_bars_come_from_the_headline_figures_of_summaries() -> None:
+    conditions = {"hardware": "A100", "scope": "gpu", "includes_pue": False}
+    inference = {"conditions": conditions, "energy_kwh_per_1000_queries": _figure(0.02, "measured")}
+    summaries = [
+        _summary("a", "A", inference=inference),
+        _summary("b", "B", training={"emissions_location_based_tco2e": _figure(420)}),
+        _summary("c", "C"),
+    ]
+    assert energy_points(summaries) == [EnergyPoint("a", "A", "Text generation", 0.02, "measured")]
+    assert emissions_bars(summaries) == [
+        EmissionsBar("b", "B", 420, "Training emissions, location-based", "reported")
+    ]
+
+
+# --- home page: training emissions ------------------------------------------------------------
+
+
+BARS = [
+    EmissionsBar("gpt-3", "GPT-3", 552.1, "Training emissions", "estimated"),
+    EmissionsBar("llama-3-1-405b", "Llama 3.1 405B", 8930, "Training emissions", "reported"),
+    EmissionsBar("bloom", "BLOOM", 24.7, "Training emissions", "measured"),
+]
+
+
+def test_emissions_chart_sorts_largest_first_on_a_log_axis_with_bars_from_its_floor() -> None:
+    chart = chart_training_emissions(BARS)
+    bars = _layers(chart.vega_lite)[0]
+    assert _mark(bars) == "bar"
+    assert bars["encoding"]["x"]["scale"]["type"] == "log"
+    assert bars["encoding"]["x2"]["datum"] == bars["encoding"]["x"]["scale"]["domain"][0] == 10
+    assert [row["emissions_tco2e"] for row in chart.data] == [8930, 552.1, 24.7]
+    assert "highest Llama 3.1 405B at 8,930 t CO₂e, lowest BLOOM at 24.7 t CO₂e" in chart.alt_text
+
+
+def test_emissions_chart_shows_the_largest_and_says_so() -> None:
+    chart = chart_training_emissions(BARS, max_bars=2)
+    assert [row["card_id"] for row in chart.data] == ["llama-3-1-405b", "gpt-3"]
+    assert "the 2 largest of 3 cards that report them" in chart.alt_text
+    assert "lowest shown GPT-3 at 552.1 t CO₂e" in chart.alt_text
+    assert chart.vega_lite["title"]["subtitle"] == "log scale; the 2 largest of 3"
+
+
+def test_emissions_chart_tells_apart_two_cards_with_one_name() -> None:
+    twins = [
+        EmissionsBar("a", "Same", 1, "f", "reported"),
+        EmissionsBar("b", "Same", 2, "f", "reported"),
+    ]
+    assert [row["name"] for row in chart_training_emissions(twins).data] == ["Same (b)", "Same (a)"]
+
+
+# --- per card: runs and components ------------------------------------------------------------
+
+
+def test_runs_chart_plots_every_run_and_marks_the_median() -> None:
+    measured = _measured(_run(0, 0.30), _run(1, 0.10), _run(2, 0.20), _run(3, 0.25))
+    chart = chart_runs("m", "Model M", measured)
+    assert chart.name == "card-m-runs"
+    assert [row["energy_kwh_per_1000_queries"] for row in chart.data] == [0.30, 0.10, 0.20, 0.25]
+    spec = chart.vega_lite
+    assert spec["datasets"]["runs"] == chart.data
+    rules = [layer for layer in spec["layer"] if _mark(layer) == "rule"]
+    assert [rule["data"]["name"] for rule in rules] == ["median"]
+    [median] = spec["datasets"]["median"]
+    assert median["energy_kwh_per_1000_queries"] == statistics.median([0.30, 0.10, 0.20, 0.25])
+    assert median["label"] == "median 0.225"
+    assert "from 0.1 to 0.3 kWh per 1,000 queries, the highest 200% above the lowest" in (
+        chart.alt_text
+    )
+    assert "median, 0.225 kWh" in chart.alt_text
+    assert spec["title"]["text"] == "Model M: energy per run"
+
+
+def test_runs_chart_needs_two_runs_and_colours_by_file_only_when_there_are_several() -> None:
+    assert chart_runs("m", "M", _measured(_run(0, 0.1))) is None
+    one_file = chart_runs("m", "M", _measured(_run(0, 0.1), _run(1, 0.2))).vega_lite
+    two_files = chart_runs("m", "M", _measured(_run(0, 0.1), _run(1, 0.2, "b.csv"))).vega_lite
+    assert "value" in one_file["layer"][2]["encoding"]["color"]
+    assert two_files["layer"][2]["encoding"]["color"]["field"] == "file"
+
+
+def test_per_card_templates_are_not_shared_between_charts() -> None:
+    first = chart_runs("a", "A", _measured(_run(0, 0.1), _run(1, 0.2)))
+    first.vega_lite["layer"].clear()
+    second = chart_runs("b", "B", _measured(_run(0, 0.1), _run(1, 0.2)))
+    assert len(second.vega_lite["layer"]) == 3
+
+
+def test_components_chart_shows_the_median_of_each_component() -> None:
+    measured = _measured(
+        _run(0, 0.4, gpu=0.3, cpu=0.05, ram=0.05),
+        _run(1, 0.6, gpu=0.5, cpu=0.05, ram=0.05),
+        _run(2, 0.5, gpu=0.4, cpu=0.06, ram=0.04),
+    )
+    chart = chart_components("m", "M", measured)
+    assert [(r["component"], r["median_kwh_per_1000_queries"]) for r in chart.data] == [
+        ("GPU", 0.4),
+        ("CPU", 0.05),
+        ("RAM", 0.05),
+    ]
+    assert sum(row["share_percent"] for row in chart.data) == pytest.approx(100)
+    assert chart.vega_lite["datasets"]["components"] == chart.data
+    assert "GPU 0.4 kWh (80%), CPU 0.05 kWh (10%), RAM 0.05 kWh (10%)" in chart.alt_text
+
+
+def test_components_chart_needs_two_components() -> None:
+    assert (
+        chart_components("m", "M", _measured(_run(0, 0.4, gpu=0.4), _run(1, 0.5, gpu=0.5))) is None
+    )
+
+
+# --- per card: power timeline -----------------------------------------------------------------
+
+
+def test_downsampling_keeps_first_last_and_extremes_within_the_limit() -> None:
+    rng = np.random.default_rng(1)
+    values = rng.normal(200, 20, 100_000)
+    values[54_321], values[7] = 900.0, -5.0
+    keep = downsample_indices(values, 500)
+    assert len(keep) <= 500
+    assert keep[0] == 0 and keep[-1] == len(values) - 1
+    assert np.all(np.diff(keep) > 0)
+    assert {54_321, 7} <= set(keep.tolist())
+    assert downsample_indices(values[:300], 500).tolist() == list(range(300))
+    with pytest.raises(ValueError, match="max_points >= 4"):
+        downsample_indices(values, 3)
+
+
+def test_power_timeline_has_at_most_500_points_per_gpu_from_first_to_last_sample() -> None:
+    log = _power_log(36_000)  # an hour at 10 Hz, 2 GPUs
+    chart = chart_power_timeline("m", "M", log, "measurements/m/power.csv")
+    assert chart.name == "card-m-power"
+    for gpu, samples in log.gpus.items():
+        rows = [row for row in chart.data if row["gpu"] == gpu]
+        assert 2 <= len(rows) <= 500
+        start = log.gpus["0"].time_s[0]
+        assert rows[0]["time_s"] == np.round(samples.time_s[0] - start, 3)
+        assert rows[-1]["time_s"] == np.round(samples.time_s[-1] - start, 3)
+        assert rows[0]["power_w"] == np.round(samples.power_w[0], 2)
+        assert rows[-1]["power_w"] == np.round(samples.power_w[-1], 2)
+    assert chart.vega_lite["datasets"]["power"] == chart.data
+    assert chart.vega_lite["encoding"]["color"]["field"] == "gpu"
+    assert "2 GPUs of M over 3,600 s" in chart.alt_text
+    gpu = log.gpus["1"]
+    mean_w = np.trapezoid(gpu.power_w, gpu.time_s) / (gpu.time_s[-1] - gpu.time_s[0])
+    peak_w = format_number(gpu.power_w.max(), 3)
+    assert f"GPU 1 averaged {format_number(mean_w, 3)} W, peaking at {peak_w} W" in chart.alt_text
+
+
+def test_power_timeline_needs_timestamps() -> None:
+    untimed = PowerSamples(
+        power_column="power.draw",
+        rows_read=3,
+        rows_skipped=0,
+        na_readings=0,
+        gpus={"0": GpuSamples(None, np.array([1.0, 2.0, 3.0]))},
+        gpu_id_column="index",
+    )
+    assert chart_power_timeline("m", "M", untimed) is None
+
+
+def test_card_charts_are_few_and_named_apart() -> None:
+    summary = _summary("m", "M")
+    measured = _measured(_run(0, 0.4, gpu=0.3, cpu=0.1), _run(1, 0.5, gpu=0.4, cpu=0.1))
+    summary = type(summary)(card=summary.card, measured=measured)
+    logs = [("a.csv", _power_log(100, 1)), ("b.csv", _power_log(100, 1))]
+    names = [chart.name for chart in card_charts(summary, logs)]
+    assert names == ["card-m-runs", "card-m-components", "card-m-power", "card-m-power-2"]
+    assert card_charts(type(summary)(card=summary.card)) == []
+
+
+# --- SVG rendering and its cache --------------------------------------------------------------
+
+
+@pytest.fixture
+def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Calls of vl_convert.vegalite_to_svg (rendering still happens)."""
+    import vl_convert
+
+    calls: list[dict] = []
+    real = vl_convert.vegalite_to_svg
+
+    def counted(spec, *args, **kwargs):
+        calls.append(spec)
+        return real(spec, *args, **kwargs)
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", counted)
+    return calls
+
+
+def test_render_gives_an_svg_with_the_card_names_and_alt_text(tmp_path: Path) -> None:
+    svg = chart_svg.render_svg(chart_training_emissions(BARS), tmp_path / "cache")
+    assert svg.startswith("<svg ")
+    for name in ("GPT-3", "Llama 3.1 405B", "BLOOM"):
+        assert f">{name}</text>" in svg
+    assert 'role="img" aria-label="Bar chart of training emissions' in svg
+
+
+def test_render_escapes_names_and_alt_text(tmp_path: Path) -> None:
+    bars = [EmissionsBar("x", 'A & "B" <c>', 3, "f", "reported"), *BARS]
+    chart = chart_training_emissions(bars)
+    svg = chart_svg.render_svg(chart, tmp_path)
+    assert "A &amp;" in svg and "<c>" not in svg
+    assert 'aria-label="Bar chart' in svg and "A &amp; &quot;B&quot; &lt;c&gt;" in svg
+
+
+def test_svg_fetches_nothing(tmp_path: Path) -> None:
+    for chart in (chart_energy_by_task(POINTS), chart_training_emissions(BARS)):
+        svg = chart_svg.render_svg(chart, tmp_path)
+        assert set(re.findall(r"https?://[^\"'\s)]*", svg)) <= XMLNS
+        assert all(f'xmlns{ns}="http' in svg for ns in ("", ":xlink"))
+        assert svg.count("http") == 2
+        assert "@import" not in svg and "@font-face" not in svg and "<style" not in svg
+        assert "href=" not in svg
+
+
+def test_second_render_comes_from_the_cache_without_vl_convert(
+    tmp_path: Path, count_renders: list[dict]
+) -> None:
+    chart = chart_energy_by_task(POINTS)
+    first = chart_svg.render_svg(chart, tmp_path / "cache")
+    assert len(count_renders) == 1
+    [cached] = (tmp_path / "cache").iterdir()
+    assert cached.name == f"{chart_svg.chart_key(chart)}.svg"
+    again = chart_svg.render_svg(chart, tmp_path / "cache")
+    assert again == first
+    assert len(count_renders) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["cache"]  # wrote only inside cache_dir
+
+
+def test_a_changed_spec_renders_anew(tmp_path: Path, count_renders: list[dict]) -> None:
+    chart = chart_energy_by_task(POINTS)
+    chart_svg.render_svg(chart, tmp_path)
+    changed = chart_energy_by_task(
+        [*POINTS, EnergyPoint("n", "New", "Text generation", 0.5, "measured")]
+    )
+    svg = chart_svg.render_svg(changed, tmp_path)
+    assert len(count_renders) == 2
+    assert len(list(tmp_path.glob("*.svg"))) == 2
+    assert chart_svg.chart_key(chart) != chart_svg.chart_key(changed)
+    assert svg.count("<path") > 0
+
+
+def test_alt_text_is_not_part_of_the_key(tmp_path: Path, count_renders: list[dict]) -> None:
+    chart = chart_energy_by_task(POINTS)
+    chart_svg.render_svg(chart, tmp_path)
+    reworded = ChartSpec(chart.name, chart.title, chart.vega_lite, "Reworded.", chart.data, [])
+    assert 'aria-label="Reworded."' in chart_svg.render_svg(reworded, tmp_path)
+    assert len(count_renders) == 1
+
+
+def test_a_damaged_cache_file_is_rendered_again(tmp_path: Path, count_renders: list[dict]) -> None:
+    chart = chart_energy_by_task(POINTS)
+    first = chart_svg.render_svg(chart, tmp_path)
+    (tmp_path / f"{chart_svg.chart_key(chart)}.svg").write_text("<svg half", encoding="utf-8")
+    assert chart_svg.render_svg(chart, tmp_path) == first
+    assert len(count_renders) == 2
+
+
+def test_a_cache_hit_does_not_import_vl_convert(tmp_path: Path) -> None:
+    chart = chart_energy_by_task(POINTS)
+    chart_svg.render_svg(chart, tmp_path)
+    (tmp_path / "spec.json").write_text(json.dumps(chart.vega_lite), encoding="utf-8")
+    script = (
+        "import json, sys; from pathlib import Path; from types import SimpleNamespace\n"
+        "from generator.chart_svg import render_svg\n"
+        f"folder = Path({str(tmp_path)!r})\n"
+        "spec = SimpleNamespace(vega_lite=json.loads((folder / 'spec.json').read_text()),"
+        " alt_text='x')\n"
+        "assert render_svg(spec, folder).startswith('<svg')\n"
+        "assert 'vl_convert' not in sys.modules and 'altair' not in sys.modules\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_normalize_renumbers_clip_ids_and_hoists_the_font() -> None:
+    def svg(n: int) -> str:
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg"><defs><clipPath id="clip{n}"><rect/>'
+            f'</clipPath></defs><g clip-path="url(#clip{n})"><text font-family="F, sans-serif"'
+            ' transform="translate(505.03620474908644,17)">a</text>'
+            '<text font-family="F, sans-serif">b</text></g></svg>'
+        )
+
+    first, later = chart_svg.normalize_svg(svg(1), "k"), chart_svg.normalize_svg(svg(7), "k")
+    assert first == later
+    assert 'id="k-1"' in first and "url(#k-1)" in first
+    assert first.startswith('<svg font-family="F, sans-serif" ') and first.count("font-family") == 1
+    assert 'transform="translate(505.04,17)"' in first
+    assert first.endswith("</svg>\n")
+
+
+def test_prune_cache_keeps_only_the_given_keys(tmp_path: Path) -> None:
+    for key in ("a", "b", "c"):
+        (tmp_path / f"{key}.svg").write_text("<svg/>", encoding="utf-8")
+    assert chart_svg.prune_cache(tmp_path, ["b"]) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["b.svg"]
+    assert chart_svg.prune_cache(tmp_path / "missing", []) == 0
+
+
+def test_svg_to_png_scales_the_image() -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="red"/></svg>'
+    png = chart_svg.svg_to_png(svg)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (80, 40)
+
+
+def test_every_chart_kind_renders(tmp_path: Path) -> None:
+    measured = _measured(_run(0, 0.4, gpu=0.3, cpu=0.1), _run(1, 0.5, gpu=0.4, cpu=0.1))
+    kinds = [
+        chart_runs("m", "Model M", measured),
+        chart_components("m", "Model M", measured),
+        chart_power_timeline("m", "Model M", _power_log(2000)),
+    ]
+    for chart in kinds:
+        svg = chart_svg.render_svg(chart, tmp_path)
+        assert svg.startswith("<svg ") and ">Model M: " in svg
+    assert charts.MAX_POINTS_PER_GPU == 500
