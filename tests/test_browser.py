@@ -210,3 +210,30 @@ def test_card_page_shows_its_label_and_charts(page, site_url: str) -> None:
         assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     assert "median" in charts.first.get_attribute("alt")
     assert page.locator("a", has_text="Data (CSV)").count() == 2
+
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("card-page", "/cards/llama-3-70b/"),
+        ("task-page", "/tasks/text-generation/"),
+        ("compare-page", "/compare/?cards=llama-3-1-8b,llama-2-7b,all-minilm-l6-v2"),
+    ],
+)
+def test_readme_screenshots(page, site_url: str, tmp_path: Path, name: str, path: str) -> None:
+    """The README's screenshots, taken here; UPDATE_SCREENSHOTS=1 rewrites tests/screenshots/."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(site_url + path)
+    page.wait_for_load_state("networkidle")
+    if name == "compare-page":
+        page.wait_for_selector(".ec-compare__result table")
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    target = folder / f"{name}.png"
+    page.screenshot(path=str(target))
+    assert target.read_bytes().startswith(b"\x89PNG") and target.stat().st_size > 20_000
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    assert f"tests/screenshots/{name}.png" in readme
+    assert (SCREENSHOTS / f"{name}.png").is_file()
