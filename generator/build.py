@@ -9,6 +9,7 @@ site exactly as it was.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,16 +27,18 @@ from generator.charts import (
     energy_points,
 )
 from generator.compute import CardSummary, summarize_cards
+from generator.diff import diff_cards
 from generator.engine import MkDocsEngine, SiteEngine
 from generator.gather import Gathered, gather_cards
 from generator.load.docs import read_docs_files
+from generator.load.git import export_inputs_at
 from generator.load.grid import read_grid_data
 from generator.load.ratings import REFERENCE_PATH
 from generator.problems import Location, Problem, Report, relative_path
 from generator.project import Project
 from generator.publish import label_png_path, render_label_svg
 from generator.ratings import build_reference, changed_ratings, rate, reference_to_data
-from generator.render import render_site_pages
+from generator.render import render_diff, render_site_pages
 
 
 @dataclass
@@ -260,3 +263,25 @@ def refresh_ratings(project: Project, date: str, write: bool) -> RatingsResult:
     )
     path.write_text(text, encoding="utf-8")
     return RatingsResult(gathered.report, summaries, moved, path)
+
+
+@dataclass
+class DiffResult:
+    markdown: str
+    report: Report
+
+
+def diff_against(project: Project, base_ref: str) -> DiffResult:
+    """Markdown summary of card changes from `base_ref` to the working tree (raises GitError)."""
+    with tempfile.TemporaryDirectory(prefix="energy-cards-diff-") as folder:
+        base = Project(Path(folder))
+        export_inputs_at(project.root, base_ref, base.root)
+        base_gathered, base_summaries = _summaries(base)
+    gathered, summaries = _summaries(project)
+    markdown = render_diff(
+        diff_cards(base_summaries, summaries),
+        base_ref,
+        len(base_gathered.report.errors),
+        len(gathered.report.errors),
+    )
+    return DiffResult(markdown, gathered.report)

@@ -243,6 +243,23 @@ def export(card_id: str, output_format: str, site_url: str | None, project: Proj
 
 
 @main.command()
+@click.argument("base_ref")
+@_project_option
+def diff(base_ref: str, project: Project) -> None:
+    """Markdown summary of the cards added, changed and removed since BASE_REF (a git ref),
+    with the figures that changed and the ratings that would move: for a PR comment."""
+    from generator.build import diff_against
+    from generator.load.git import GitError
+
+    try:
+        result = diff_against(project, base_ref)
+    except GitError as error:
+        click.echo(f"error: cannot read {base_ref!r} from git: {error}", err=True)
+        sys.exit(2)
+    click.echo(result.markdown, nl=False)
+
+
+@main.command()
 @click.option("--refresh", is_flag=True, help="Write a new reference from the current cards.")
 @click.option(
     "--date",

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from generator.charts import ChartSpec
 from generator.compute import CardSummary, TaskGroup, group_by_task
+from generator.diff import CardsDiff
 from generator.escaping import SCOPE_LABELS, escape_markdown
 from generator.load.factors import Factor
 from generator.open_data import COLUMNS, cards_csv, cards_json, cards_table
@@ -99,6 +100,23 @@ def _raw_number(value: float | None) -> Markup:
     return Markup("" if value is None else repr(float(value)))
 
 
+def _value(value: Any) -> str | Markup:
+    """A figure in a diff: numbers formatted, nothing shown as "none"."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return Markup(format_number(value))  # digits, commas and a point: nothing to escape
+    return _inline(value)
+
+
+def render_diff(diff: CardsDiff, base_ref: str, base_problems: int, problems: int) -> str:
+    return _render(
+        "diff.md.j2", d=diff, base_ref=base_ref, base_problems=base_problems, problems=problems
+    )
+
+
 def _number(value: float) -> str:
     return format_number(value)
 
@@ -129,6 +147,7 @@ def template_environment() -> jinja2.Environment:
         inline=_inline,
         link=_link,
         number=_number,
+        value=_value,
         slug=_slug,
         stars=_stars,
         raw_number=_raw_number,
