@@ -1,0 +1,441 @@
+"""`energy-cards import-hf`: draft a card from a Hugging Face model card's YAML front matter.
+
+Three parts, in pipeline order: `read_model_card` (loader: README.md -> metadata with line
+numbers, plus problems), `draft_card` (pure: metadata -> card data and problems) and
+`write_imported_card` (writes cards/<id>.yaml from `templates/imported_card.yaml.j2`, never
+overwriting). `import_model_card` runs the three for the CLI.
+
+The Hub's `co2_eq_emissions` is in grams CO2eq, a bare number or a mapping with `emissions`;
+the card holds tonnes (`training.emissions_tco2e`, grams / 1,000,000), marked `reported` and
+cited to the model card. Facts the model card cannot give are written as "<...>" placeholders,
+which `energy-cards validate` reports (`placeholder`) until a contributor fills them in. The
+source's `year` is always one: the metadata has no date, and the year the README was written is
+in the Hub's history, not in the file.
+
+Unit checks (`suspect-unit`, a warning; the value is kept as written, never rescaled):
+- Pre-training, or training_type missing or anything else: below 1,000 g. People write the
+  kilograms CodeCarbon prints as grams; a kilogram is a few kWh, less than a day of one GPU,
+  and pre-training runs published on the Hub report more than that.
+- Fine-tuning (training_type "fine-tuning" in any spelling, or a card tagged `autotrain`, whose
+  CodeCarbon figures are fine-tuning runs written without a training_type): below 0.001 g.
+  AutoTrain cards report real runs of 0.01-0.1 g (seconds on one GPU), so only a value under a
+  milligram (under ~10 J of electricity on any grid) is implausible as grams.
+- Any: above 1e12 g (a million tonnes, ~100 x the largest training footprint published): a
+  milligram value or another unit.
+
+Model name, first found: model-index[0].name, `model_name`, the repository's name (--repo-id),
+the first `# ` heading (without "Model Card for "), the card id. Task: `pipeline_tag`, else the
+model-index results' task type, else a tag that is a known pipeline tag. Tags are kept when they
+are short plain text (letters, digits, `. _ + : / -` and spaces); others are left out.
+
+Problem codes this module adds (to document with the others): `no-front-matter` (the README has
+no metadata block between `---` lines), `no-emissions` (no co2_eq_emissions: no training figure
+drafted), `suspect-unit` (an emissions value implausible in grams).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.load.cards import CardFile, KeyPath, parse_card_text
+from generator.problems import Location, Problem, Severity, format_key_path
+from generator.project import Project
+from generator.schema import CARD_ID_PATTERN, COMMITTED_SCHEMA_PATH, Task
+from generator.units import G_PER_KG, KG_PER_TONNE, format_number
+
+REPO_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$"
+PIPELINE_TASKS: dict[str, Task] = {
+    "text-generation": Task.TEXT_GENERATION,
+    "text-classification": Task.TEXT_CLASSIFICATION,
+    "summarization": Task.SUMMARIZATION,
+    "question-answering": Task.EXTRACTIVE_QA,
+    "sentence-similarity": Task.SENTENCE_SIMILARITY,
+    "feature-extraction": Task.SENTENCE_SIMILARITY,
+    "token-classification": Task.TOKEN_CLASSIFICATION,
+    "fill-mask": Task.FILL_MASK,
+    "image-classification": Task.IMAGE_CLASSIFICATION,
+    "object-detection": Task.OBJECT_DETECTION,
+    "text-to-image": Task.IMAGE_GENERATION,
+    "image-to-text": Task.IMAGE_CAPTIONING,
+    "automatic-speech-recognition": Task.SPEECH_TO_TEXT,
+}
+PRETRAINING_MIN_G = 1_000.0
+FINETUNING_MIN_G = 0.001
+MAX_G = 1e12
+SOURCE_KEY = "model-card"
+WHERE = "YAML front matter, co2_eq_emissions"
+_SAFE_TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._+:/-]{0,62}$")
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+class ImportHfError(Exception):
+    """The draft cannot be written (bad --id or --repo-id, file exists)."""
+
+
+@dataclass
+class ModelCardData:
+    """A README's front matter as read: its metadata, key positions and first heading."""
+
+    display_path: str
+    metadata: dict[str, Any]
+    front_matter: CardFile
+    first_line: int  # README line of the first front-matter line
+    heading: str | None = None
+
+    def location(self, key_path: KeyPath = ()) -> Location:
+        """README position of a metadata key path (or its closest parent)."""
+        inner = self.front_matter.location(key_path)
+        return Location(self.display_path, inner.line + self.first_line - 1, inner.column)
+
+
+def _first_heading(lines: Sequence[str]) -> str | None:
+    fenced = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and line.startswith("# "):
+            text = re.sub(r"^model card for\s+", "", line[2:].strip(" #"), flags=re.IGNORECASE)
+            return text or None
+    return None
+
+
+def read_model_card(
+    path: Path, display_path: str | None = None
+) -> tuple[ModelCardData | None, list[Problem]]:
+    """Read README.md's front matter (between the first two `---` lines) and first heading."""
+    shown = display_path or path.as_posix()
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.reason if isinstance(error, UnicodeDecodeError) else error.strerror
+        return None, [Problem(Location(shown), "missing-file", f"cannot read: {reason}")]
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    if start == len(lines) or lines[start].rstrip() != "---":
+        return None, [
+            Problem(
+                Location(shown, start + 1 if start < len(lines) else 0),
+                "no-front-matter",
+                "expected YAML metadata between two `---` lines at the top of the model card, "
+                "found none",
+                hint="use the README.md from the model's Hub repository (its raw file)",
+            )
+        ]
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip() == "---"), None)
+    if end is None:
+        return None, [
+            Problem(
+                Location(shown, start + 1),
+                "no-front-matter",
+                "expected a closing `---` line after the metadata, found none",
+            )
+        ]
+    text = "\n".join(lines[start + 1 : end]) + "\n"
+    front_matter, loaded = parse_card_text(text, path, shown)
+    card = ModelCardData(shown, {}, front_matter, start + 2, _first_heading(lines[end + 1 :]))
+    problems = [  # front-matter line 1 is README line start + 2
+        Problem(
+            Location(shown, p.location.line + start + 1, p.location.column),
+            p.code,
+            p.message,
+            p.severity,
+            p.key,
+            p.hint,
+        )
+        for p in loaded
+    ]
+    data = front_matter.data
+    if not isinstance(data, dict) and not any(p.code == "yaml-syntax" for p in problems):
+        got = {type(None): "nothing", list: "a list"}.get(type(data), f"'{data}'")
+        problems = [
+            Problem(
+                Location(shown, start + 2, 1),
+                "not-a-mapping",
+                f"expected the front matter to be a mapping of keys to values, got {got}",
+            )
+        ]
+    if not isinstance(data, dict) or any(p.severity is Severity.ERROR for p in problems):
+        return None, problems
+    card.metadata = data
+    return card, problems
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _model_index(metadata: dict[str, Any]) -> dict[str, Any]:
+    entries = metadata.get("model-index")
+    first = entries[0] if isinstance(entries, list) and entries else None
+    return first if isinstance(first, dict) else {}
+
+
+def _draft_task(card: ModelCardData) -> tuple[str, list[Problem]]:
+    """Our task for the model card's pipeline tag; a placeholder and a warning if none fits."""
+    metadata, where = card.metadata, ("pipeline_tag",)
+    tag = _text(metadata.get("pipeline_tag"))
+    results = _model_index(metadata).get("results")
+    for index, result in enumerate(results if isinstance(results, list) and not tag else []):
+        task = result.get("task") if isinstance(result, dict) else None
+        tag = _text(task.get("type")) if isinstance(task, dict) else None
+        if tag:
+            where = ("model-index", 0, "results", index, "task", "type")
+            break
+    tags = metadata.get("tags")
+    if not tag and isinstance(tags, list) and any(t in PIPELINE_TASKS for t in tags):
+        tag = next(t for t in tags if t in PIPELINE_TASKS)
+        where = ("tags", tags.index(tag))
+    if tag in PIPELINE_TASKS:
+        return PIPELINE_TASKS[tag].value, []
+    known = ", ".join(sorted(PIPELINE_TASKS))
+    message = (
+        f"expected a pipeline tag with a task on these cards ({known}), got '{tag}'"
+        if tag
+        else "expected a pipeline_tag (or a model-index task type), found none"
+    )
+    hint = f"set task by hand, one of: {', '.join(t.value for t in Task)}"
+    code = "not-one-of" if tag else "missing-key"
+    where_key = format_key_path(where)
+    problem = Problem(card.location(where), code, message, Severity.WARNING, where_key, hint)
+    return "<task>", [problem]
+
+
+def _suspect_unit(card: ModelCardData, grams: float, training_type: str | None) -> str | None:
+    """Why a value in grams looks like another unit, or None when it is plausible."""
+    kind = re.sub(r"[^a-z]", "", (training_type or "").lower())
+    tags = card.metadata.get("tags")
+    fine_tuning = kind == "finetuning" or (isinstance(tags, list) and "autotrain" in tags)
+    shown = format_number(grams)
+    if grams > MAX_G:
+        tonnes = format_number(grams / (G_PER_KG * KG_PER_TONNE))
+        return (
+            f"{shown} g is {tonnes} tonnes, far more than any published training footprint: "
+            "the value may be in milligrams or another unit"
+        )
+    if grams < (FINETUNING_MIN_G if fine_tuning else PRETRAINING_MIN_G):
+        what = "fine-tuning" if fine_tuning else "training"
+        return (
+            f"{shown} g is unusually small for {what} a model: if the card meant kilograms, "
+            f"that is {format_number(grams * G_PER_KG)} g"
+        )
+    return None
+
+
+def _draft_training(card: ModelCardData) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The training section from co2_eq_emissions (grams -> tonnes), with its problems."""
+    raw = card.metadata.get("co2_eq_emissions")
+    if raw is None:
+        message = "the model card gives no co2_eq_emissions, so the draft has no training figure"
+        return None, [Problem(card.location(), "no-emissions", message, Severity.WARNING)]
+    block = raw if isinstance(raw, dict) else {}
+    key: KeyPath = ("co2_eq_emissions", "emissions") if isinstance(raw, dict) else ("co2_eq_emissions",)
+    grams = block.get("emissions") if isinstance(raw, dict) else raw
+    if isinstance(raw, dict) and "emissions" not in raw:
+        return None, [
+            Problem(
+                card.location(key[:1]),
+                "missing-key",
+                "expected `emissions` (grams CO2eq) in co2_eq_emissions, found none",
+                key=format_key_path(key),
+            )
+        ]
+    if not isinstance(grams, int | float) or isinstance(grams, bool) or not math.isfinite(grams):
+        shown = f"'{grams}'" if isinstance(grams, str) else f"{type(grams).__name__} {grams!r}"
+        return None, [
+            Problem(
+                card.location(key),
+                "wrong-type",
+                f"expected a number of grams CO2eq, got {shown}",
+                key=format_key_path(key),
+                hint="write a bare number of grams, e.g. emissions: 1460",
+            )
+        ]
+    if grams < 0:
+        message = f"expected a number of grams >= 0, got {grams}"
+        return None, [Problem(card.location(key), "bad-value", message, key=format_key_path(key))]
+    source, training_type = _text(block.get("source")), _text(block.get("training_type"))
+    note = f"{format_number(grams)} g CO2eq as the model card writes it (the Hub's unit: grams)."
+    note += f" Emissions source named there: {source}." if source else ""
+    note += f" Training type: {training_type}." if training_type else ""
+    figure = {
+        "value": grams / (G_PER_KG * KG_PER_TONNE),
+        "provenance": "reported",
+        "source": SOURCE_KEY,
+        "where": WHERE,
+        "note": note,
+    }
+    training: dict[str, Any] = {}
+    if hardware := _text(block.get("hardware_used")):
+        training["hardware"] = hardware
+    if region := _text(block.get("geographical_location")):
+        training["region"] = region
+    training["emissions_tco2e"] = figure
+    if training_type:
+        training["notes"] = f"The model card gives these emissions for: {training_type}."
+    suspicion = _suspect_unit(card, grams, training_type)
+    problems = []
+    if suspicion:
+        hint = "check the model card's text; the draft keeps the value as written"
+        problem = Problem(
+            card.location(key), "suspect-unit", suspicion, Severity.WARNING, format_key_path(key), hint
+        )
+        problems.append(problem)
+    return training, problems
+
+
+def draft_card(
+    card: ModelCardData, card_id: str | None, repo_id: str | None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Card data drafted from a model card's metadata; "<...>" where it gives nothing.
+
+    Args:
+        card: The model card as `read_model_card` gives it.
+        card_id: The card id; default: the model name, slugified.
+        repo_id: The Hub repository `org/name`: gives organization, model page and source URL.
+    """
+    metadata = card.metadata
+    repo_name = repo_id.split("/")[1] if repo_id else None
+    candidates = (
+        _text(_model_index(metadata).get("name")),
+        _text(metadata.get("model_name")),
+        repo_name,
+        card.heading,
+        card_id,
+    )
+    name = next((c for c in candidates if c and "<" not in c and ">" not in c), None)
+    if name is None:
+        hint = "give the card id with --id, or the repository with --repo-id"
+        message = "expected a model name (model-index name, model_name or a heading), found none"
+        return {}, [Problem(card.location(), "missing-key", message, key="name", hint=hint)]
+    organization = repo_id.split("/")[0] if repo_id else "<Who released the model>"
+    model_page = f"https://huggingface.co/{repo_id}" if repo_id else None
+    task, problems = _draft_task(card)
+    data: dict[str, Any] = {"id": card_id or _slug(name), "name": name}
+    data["organization"] = organization
+    data["task"] = task
+    license_name = _text(metadata.get("license"))
+    if license_name == "other":
+        license_name = _text(metadata.get("license_name")) or license_name
+    if license_name:
+        data["license"] = license_name
+    if model_page:
+        data["links"] = {"model_page": model_page}
+    raw_tags = metadata.get("tags")
+    tags = [repo_id] if repo_id else []
+    tags += [t.strip() for t in raw_tags if isinstance(t, str)] if isinstance(raw_tags, list) else []
+    data["tags"] = [t for t in dict.fromkeys(tags) if _SAFE_TAG.match(t)]
+    source = {"title": f"{name} model card (README.md)", "url": model_page or "<https://...>"}
+    if repo_id:
+        source["publisher"] = organization
+    data["sources"] = {SOURCE_KEY: {**source, "year": "<YYYY>"}}
+    training, training_problems = _draft_training(card)
+    if training:
+        data["training"] = training
+    return data, problems + training_problems
+
+
+def yaml_scalar(value: Any) -> str:
+    """A YAML 1.1 scalar that reads back as `value`: JSON strings (printable), plain numbers."""
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if isinstance(value, float):
+        text = repr(value)
+        mantissa, _, exponent = text.partition("e")
+        return f"{mantissa}.0e{exponent}" if exponent and "." not in mantissa else text
+    return json.dumps(value)
+
+
+def _comment(text: str) -> str:
+    """Text made safe for one YAML comment line."""
+    return yaml_scalar(" ".join(str(text).split()))[1:-1]
+
+
+def render_imported_card(
+    card_data: dict[str, Any], imported_from: str, schema_path: str, problems: Sequence[Problem]
+) -> str:
+    """The YAML text of a drafted card, with a comment header."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["q"] = yaml_scalar
+    environment.filters["comment"] = _comment
+    return environment.get_template("imported_card.yaml.j2").render(
+        card=card_data, imported_from=imported_from, schema_path=schema_path, problems=problems
+    )
+
+
+def write_imported_card(
+    project_root: Path,
+    card_data: dict[str, Any],
+    card_id: str,
+    *,
+    imported_from: str,
+    problems: Sequence[Problem] = (),
+) -> Path:
+    """Write cards/<card_id>.yaml; refuse a bad id, an id unlike the data's or an existing file.
+
+    The problems (warnings) are listed in the file's header, for the contributor to check.
+    """
+    if not re.fullmatch(CARD_ID_PATTERN, card_id) or card_data.get("id") != card_id:
+        raise ImportHfError(
+            f"expected an id of lowercase letters, digits and single hyphens "
+            f"(e.g. llama-3-70b) matching the card data, got '{card_id}'"
+        )
+    project = Project(project_root)
+    path = project.cards_dir / f"{card_id}.yaml"
+    existing = [p for p in (path, path.with_suffix(".yml")) if p.exists()]
+    if existing:
+        raise ImportHfError(f"cards/{existing[0].name} already exists; not overwriting it")
+    project.cards_dir.mkdir(parents=True, exist_ok=True)
+    in_repo = project.root / "generator" / "data" / COMMITTED_SCHEMA_PATH.name
+    schema_file = in_repo if in_repo.is_file() else COMMITTED_SCHEMA_PATH
+    schema_path = Path(os.path.relpath(schema_file, project.cards_dir)).as_posix()
+    text = render_imported_card(card_data, imported_from, schema_path, problems)
+    with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
+        handle.write(text)
+    return path
+
+
+def import_model_card(
+    project_root: Path, readme: Path, card_id: str | None, repo_id: str | None
+) -> tuple[Path | None, list[Problem]]:
+    """Read a model card, draft a card, write it unless there are errors.
+
+    Returns the written path (None when errors stopped it) and every problem found. Raises
+    ImportHfError for a bad --id or --repo-id, or when the card file already exists.
+    """
+    if repo_id is not None and not re.fullmatch(REPO_ID_PATTERN, repo_id):
+        raise ImportHfError(f"expected --repo-id as ORG/NAME (e.g. openai/whisper-large-v3), got '{repo_id}'")
+    if card_id is not None and not re.fullmatch(CARD_ID_PATTERN, card_id):
+        raise ImportHfError(
+            f"expected an id of lowercase letters, digits and single hyphens "
+            f"(e.g. llama-3-70b), got '{card_id}'"
+        )
+    card, problems = read_model_card(readme)
+    if card is None:
+        return None, problems
+    data, drafted = draft_card(card, card_id, repo_id)
+    problems += drafted
+    if any(p.severity is Severity.ERROR for p in problems):
+        return None, problems
+    if not re.fullmatch(CARD_ID_PATTERN, data["id"]):
+        raise ImportHfError(f"cannot make a card id from the name '{data['name']}': give --id")
+    path = write_imported_card(
+        project_root, data, data["id"], imported_from=card.display_path, problems=problems
+    )
+    return path, problems
