@@ -242,6 +242,60 @@ def export(card_id: str, output_format: str, site_url: str | None, project: Proj
         sys.exit(2)
 
 
+def _repo_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    import re
+
+    from generator.import_hf import REPO_ID_PATTERN
+
+    if value is not None and not re.fullmatch(REPO_ID_PATTERN, value):
+        raise click.BadParameter(f"expected ORG/NAME (e.g. openai/whisper-large-v3), got '{value}'")
+    return value
+
+
+@main.command("import-hf")
+@click.argument("readme", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "card_id", default=None, help="Card id (default: the model's name).")
+@click.option(
+    "--repo-id",
+    default=None,
+    metavar="ORG/NAME",
+    callback=_repo_id,
+    help="The model's Hub repository: gives the organization, model page and source link.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="How to print problems.",
+)
+@_project_option
+def import_hf(
+    readme: Path, card_id: str | None, repo_id: str | None, output_format: str, project: Project
+) -> None:
+    """Draft cards/ID.yaml from a Hugging Face model card's metadata (never overwrites).
+
+    README is the model's README.md; its co2_eq_emissions (grams) becomes the training
+    emissions (tonnes), marked reported and cited to the model card.
+    """
+    from generator.import_hf import ImportHfError, import_model_card
+
+    try:
+        path, problems = import_model_card(project.root, readme, card_id, repo_id)
+    except ImportHfError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    _print_report(
+        Report(problems, cards_checked=1 if path else 0), output_format, quiet_when_clean=True
+    )
+    if path is None:
+        click.echo("nothing written", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {path.relative_to(project.root).as_posix()}")
+    click.echo("next: replace every <...> placeholder, then run `energy-cards validate`")
+
+
 @main.command()
 @click.argument("base_ref")
 @_project_option

@@ -9,8 +9,8 @@ The Hub's `co2_eq_emissions` is in grams CO2eq, a bare number or a mapping with 
 the card holds tonnes (`training.emissions_tco2e`, grams / 1,000,000), marked `reported` and
 cited to the model card. Facts the model card cannot give are written as "<...>" placeholders,
 which `energy-cards validate` reports (`placeholder`) until a contributor fills them in. The
-source's `year` is always one: the metadata has no date, and the year the README was written is
-in the Hub's history, not in the file.
+source's `year` is always a placeholder: the metadata has no date, and the year the README was
+written is in the Hub's commit history, not in the file.
 
 Unit checks (`suspect-unit`, a warning; the value is kept as written, never rescaled):
 - Pre-training, or training_type missing or anything else: below 1,000 g. People write the
@@ -40,7 +40,7 @@ import math
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ MAX_G = 1e12
 SOURCE_KEY = "model-card"
 WHERE = "YAML front matter, co2_eq_emissions"
 _SAFE_TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._+:/-]{0,62}$")
-_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 class ImportHfError(Exception):
@@ -104,7 +104,7 @@ def _first_heading(lines: Sequence[str]) -> str | None:
             fenced = not fenced
         elif not fenced and line.startswith("# "):
             text = re.sub(r"^model card for\s+", "", line[2:].strip(" #"), flags=re.IGNORECASE)
-            return text or None
+            return None if re.match(r"model trained using\b", text, re.IGNORECASE) else text
     return None
 
 
@@ -119,49 +119,28 @@ def read_model_card(
         reason = error.reason if isinstance(error, UnicodeDecodeError) else error.strerror
         return None, [Problem(Location(shown), "missing-file", f"cannot read: {reason}")]
     start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
-    if start == len(lines) or lines[start].rstrip() != "---":
-        return None, [
-            Problem(
-                Location(shown, start + 1 if start < len(lines) else 0),
-                "no-front-matter",
-                "expected YAML metadata between two `---` lines at the top of the model card, "
-                "found none",
-                hint="use the README.md from the model's Hub repository (its raw file)",
-            )
-        ]
+    opened = start < len(lines) and lines[start].rstrip() == "---"
     end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip() == "---"), None)
-    if end is None:
-        return None, [
-            Problem(
-                Location(shown, start + 1),
-                "no-front-matter",
-                "expected a closing `---` line after the metadata, found none",
-            )
-        ]
+    if not opened or end is None:
+        message = (
+            "expected a closing `---` line after the metadata, found none"
+            if opened
+            else "expected YAML metadata between two `---` lines at the top of the model card, "
+            "found none"
+        )
+        hint = "use the README.md from the model's Hub repository (its raw file)"
+        line = start + 1 if start < len(lines) else 0
+        return None, [Problem(Location(shown, line), "no-front-matter", message, hint=hint)]
     text = "\n".join(lines[start + 1 : end]) + "\n"
     front_matter, loaded = parse_card_text(text, path, shown)
     card = ModelCardData(shown, {}, front_matter, start + 2, _first_heading(lines[end + 1 :]))
-    problems = [  # front-matter line 1 is README line start + 2
-        Problem(
-            Location(shown, p.location.line + start + 1, p.location.column),
-            p.code,
-            p.message,
-            p.severity,
-            p.key,
-            p.hint,
-        )
-        for p in loaded
-    ]
+    moved = (Location(shown, p.location.line + start + 1, p.location.column) for p in loaded)
+    problems = [replace(p, location=where) for p, where in zip(loaded, moved, strict=True)]
     data = front_matter.data
     if not isinstance(data, dict) and not any(p.code == "yaml-syntax" for p in problems):
-        got = {type(None): "nothing", list: "a list"}.get(type(data), f"'{data}'")
-        problems = [
-            Problem(
-                Location(shown, start + 2, 1),
-                "not-a-mapping",
-                f"expected the front matter to be a mapping of keys to values, got {got}",
-            )
-        ]
+        got = {type(None): "nothing", list: "a list"}.get(type(data), f"'{str(data)[:60]}'")
+        message = f"expected the front matter to be a mapping of keys to values, got {got}"
+        problems = [Problem(Location(shown, start + 2, 1), "not-a-mapping", message)]
     if not isinstance(data, dict) or any(p.severity is Severity.ERROR for p in problems):
         return None, problems
     card.metadata = data
@@ -170,6 +149,22 @@ def read_model_card(
 
 def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
+
+
+def _grams(value: Any) -> float | None:
+    """A finite number >= 0 as a float, else None (YAML gives bools and huge ints too)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def _tags(metadata: dict[str, Any]) -> list[Any]:
+    tags = metadata.get("tags")
+    return [tags] if isinstance(tags, str) else tags if isinstance(tags, list) else []
 
 
 def _slug(text: str) -> str:
@@ -193,19 +188,18 @@ def _draft_task(card: ModelCardData) -> tuple[str, list[Problem]]:
         if tag:
             where = ("model-index", 0, "results", index, "task", "type")
             break
-    tags = metadata.get("tags")
-    if not tag and isinstance(tags, list) and any(t in PIPELINE_TASKS for t in tags):
-        tag = next(t for t in tags if t in PIPELINE_TASKS)
-        where = ("tags", tags.index(tag))
+    tags = _tags(metadata)
+    pipeline_tags = [i for i, t in enumerate(tags) if isinstance(t, str) and t in PIPELINE_TASKS]
+    if not tag and pipeline_tags:
+        tag, where = tags[pipeline_tags[0]], ("tags", pipeline_tags[0])
     if tag in PIPELINE_TASKS:
         return PIPELINE_TASKS[tag].value, []
-    known = ", ".join(sorted(PIPELINE_TASKS))
     message = (
-        f"expected a pipeline tag with a task on these cards ({known}), got '{tag}'"
+        f"expected a pipeline tag that maps to a task of these cards, got '{tag}'"
         if tag
         else "expected a pipeline_tag (or a model-index task type), found none"
     )
-    hint = f"set task by hand, one of: {', '.join(t.value for t in Task)}"
+    hint = 'the draft says task: "<task>"; set the closest task by hand (the draft lists them)'
     code = "not-one-of" if tag else "missing-key"
     where_key = format_key_path(where)
     problem = Problem(card.location(where), code, message, Severity.WARNING, where_key, hint)
@@ -215,8 +209,7 @@ def _draft_task(card: ModelCardData) -> tuple[str, list[Problem]]:
 def _suspect_unit(card: ModelCardData, grams: float, training_type: str | None) -> str | None:
     """Why a value in grams looks like another unit, or None when it is plausible."""
     kind = re.sub(r"[^a-z]", "", (training_type or "").lower())
-    tags = card.metadata.get("tags")
-    fine_tuning = kind == "finetuning" or (isinstance(tags, list) and "autotrain" in tags)
+    fine_tuning = kind == "finetuning" or "autotrain" in _tags(card.metadata)
     shown = format_number(grams)
     if grams > MAX_G:
         tonnes = format_number(grams / (G_PER_KG * KG_PER_TONNE))
@@ -239,60 +232,44 @@ def _draft_training(card: ModelCardData) -> tuple[dict[str, Any] | None, list[Pr
     if raw is None:
         message = "the model card gives no co2_eq_emissions, so the draft has no training figure"
         return None, [Problem(card.location(), "no-emissions", message, Severity.WARNING)]
-    block = raw if isinstance(raw, dict) else {}
-    key: KeyPath = ("co2_eq_emissions", "emissions") if isinstance(raw, dict) else ("co2_eq_emissions",)
-    grams = block.get("emissions") if isinstance(raw, dict) else raw
-    if isinstance(raw, dict) and "emissions" not in raw:
-        return None, [
-            Problem(
-                card.location(key[:1]),
-                "missing-key",
-                "expected `emissions` (grams CO2eq) in co2_eq_emissions, found none",
-                key=format_key_path(key),
-            )
-        ]
-    if not isinstance(grams, int | float) or isinstance(grams, bool) or not math.isfinite(grams):
-        shown = f"'{grams}'" if isinstance(grams, str) else f"{type(grams).__name__} {grams!r}"
-        return None, [
-            Problem(
-                card.location(key),
-                "wrong-type",
-                f"expected a number of grams CO2eq, got {shown}",
-                key=format_key_path(key),
-                hint="write a bare number of grams, e.g. emissions: 1460",
-            )
-        ]
-    if grams < 0:
-        message = f"expected a number of grams >= 0, got {grams}"
-        return None, [Problem(card.location(key), "bad-value", message, key=format_key_path(key))]
+    block = raw if isinstance(raw, dict) else {"emissions": raw}
+    key = ("co2_eq_emissions", "emissions") if isinstance(raw, dict) else ("co2_eq_emissions",)
+    grams, where, shown_key = _grams(block.get("emissions")), card.location(key), ".".join(key)
+    if grams is None:
+        value = block.get("emissions")
+        shown = f"'{value}'" if isinstance(value, str) else f"{value!r}"[:60]
+        message = f"expected a number of grams CO2eq (>= 0), got {shown}"
+        hint = "write a bare number of grams, e.g. emissions: 1460"
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        code = "bad-value" if number else "wrong-type"
+        if "emissions" not in block:
+            code, message = "missing-key", "expected `emissions` (grams CO2eq), found none"
+        return None, [Problem(where, code, message, key=shown_key, hint=hint)]
     source, training_type = _text(block.get("source")), _text(block.get("training_type"))
     note = f"{format_number(grams)} g CO2eq as the model card writes it (the Hub's unit: grams)."
     note += f" Emissions source named there: {source}." if source else ""
     note += f" Training type: {training_type}." if training_type else ""
-    figure = {
-        "value": grams / (G_PER_KG * KG_PER_TONNE),
-        "provenance": "reported",
-        "source": SOURCE_KEY,
-        "where": WHERE,
-        "note": note,
+    training: dict[str, Any] = {
+        "hardware": _text(block.get("hardware_used")),
+        "region": _text(block.get("geographical_location")),
+        "emissions_tco2e": {
+            "value": grams / (G_PER_KG * KG_PER_TONNE),
+            "provenance": "reported",
+            "source": SOURCE_KEY,
+            "where": WHERE,
+            "note": note,
+        },
+        "notes": f"The model card gives these emissions for: {training_type}."
+        if training_type
+        else None,
     }
-    training: dict[str, Any] = {}
-    if hardware := _text(block.get("hardware_used")):
-        training["hardware"] = hardware
-    if region := _text(block.get("geographical_location")):
-        training["region"] = region
-    training["emissions_tco2e"] = figure
-    if training_type:
-        training["notes"] = f"The model card gives these emissions for: {training_type}."
-    suspicion = _suspect_unit(card, grams, training_type)
     problems = []
-    if suspicion:
+    if suspicion := _suspect_unit(card, grams, training_type):
         hint = "check the model card's text; the draft keeps the value as written"
-        problem = Problem(
-            card.location(key), "suspect-unit", suspicion, Severity.WARNING, format_key_path(key), hint
+        problems.append(
+            Problem(where, "suspect-unit", suspicion, Severity.WARNING, shown_key, hint)
         )
-        problems.append(problem)
-    return training, problems
+    return {k: v for k, v in training.items() if v is not None}, problems
 
 
 def draft_card(
@@ -321,29 +298,30 @@ def draft_card(
         return {}, [Problem(card.location(), "missing-key", message, key="name", hint=hint)]
     organization = repo_id.split("/")[0] if repo_id else "<Who released the model>"
     model_page = f"https://huggingface.co/{repo_id}" if repo_id else None
-    task, problems = _draft_task(card)
-    data: dict[str, Any] = {"id": card_id or _slug(name), "name": name}
-    data["organization"] = organization
-    data["task"] = task
     license_name = _text(metadata.get("license"))
     if license_name == "other":
         license_name = _text(metadata.get("license_name")) or license_name
-    if license_name:
-        data["license"] = license_name
-    if model_page:
-        data["links"] = {"model_page": model_page}
-    raw_tags = metadata.get("tags")
-    tags = [repo_id] if repo_id else []
-    tags += [t.strip() for t in raw_tags if isinstance(t, str)] if isinstance(raw_tags, list) else []
-    data["tags"] = [t for t in dict.fromkeys(tags) if _SAFE_TAG.match(t)]
-    source = {"title": f"{name} model card (README.md)", "url": model_page or "<https://...>"}
-    if repo_id:
-        source["publisher"] = organization
-    data["sources"] = {SOURCE_KEY: {**source, "year": "<YYYY>"}}
+    tags = [repo_id, *_tags(metadata)]
+    source = {
+        "title": f"{name} model card (README.md)",
+        "url": model_page or "<https://...>",
+        "publisher": organization if repo_id else None,
+        "year": "<YYYY>",
+    }
+    task, problems = _draft_task(card)
     training, training_problems = _draft_training(card)
-    if training:
-        data["training"] = training
-    return data, problems + training_problems
+    data = {
+        "id": card_id or _slug(name),
+        "name": name,
+        "organization": organization,
+        "task": task,
+        "license": license_name,
+        "links": {"model_page": model_page} if model_page else None,
+        "tags": [t for t in dict.fromkeys(_text(t) for t in tags) if t and _SAFE_TAG.match(t)],
+        "sources": {SOURCE_KEY: {k: v for k, v in source.items() if v is not None}},
+        "training": training,
+    }
+    return {k: v for k, v in data.items() if v is not None}, problems + training_problems
 
 
 def yaml_scalar(value: Any) -> str:
@@ -370,13 +348,27 @@ def render_imported_card(
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
         keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
     environment.filters["q"] = yaml_scalar
     environment.filters["comment"] = _comment
     return environment.get_template("imported_card.yaml.j2").render(
-        card=card_data, imported_from=imported_from, schema_path=schema_path, problems=problems
+        card=card_data,
+        imported_from=imported_from,
+        schema_path=schema_path,
+        problems=problems,
+        tasks=[task.value for task in Task],
     )
+
+
+def _check_id(card_id: str) -> None:
+    if not re.fullmatch(CARD_ID_PATTERN, card_id):
+        raise ImportHfError(
+            f"expected an id of lowercase letters, digits and single hyphens "
+            f"(e.g. llama-3-70b), got '{card_id}'; give one with --id"
+        )
 
 
 def write_imported_card(
@@ -391,11 +383,9 @@ def write_imported_card(
 
     The problems (warnings) are listed in the file's header, for the contributor to check.
     """
-    if not re.fullmatch(CARD_ID_PATTERN, card_id) or card_data.get("id") != card_id:
-        raise ImportHfError(
-            f"expected an id of lowercase letters, digits and single hyphens "
-            f"(e.g. llama-3-70b) matching the card data, got '{card_id}'"
-        )
+    _check_id(card_id)
+    if card_data.get("id") != card_id:
+        raise ImportHfError(f"expected card data with id '{card_id}', got '{card_data.get('id')}'")
     project = Project(project_root)
     path = project.cards_dir / f"{card_id}.yaml"
     existing = [p for p in (path, path.with_suffix(".yml")) if p.exists()]
@@ -420,12 +410,11 @@ def import_model_card(
     ImportHfError for a bad --id or --repo-id, or when the card file already exists.
     """
     if repo_id is not None and not re.fullmatch(REPO_ID_PATTERN, repo_id):
-        raise ImportHfError(f"expected --repo-id as ORG/NAME (e.g. openai/whisper-large-v3), got '{repo_id}'")
-    if card_id is not None and not re.fullmatch(CARD_ID_PATTERN, card_id):
         raise ImportHfError(
-            f"expected an id of lowercase letters, digits and single hyphens "
-            f"(e.g. llama-3-70b), got '{card_id}'"
+            f"expected --repo-id as ORG/NAME (e.g. openai/whisper-large-v3), got '{repo_id}'"
         )
+    if card_id is not None:
+        _check_id(card_id)
     card, problems = read_model_card(readme)
     if card is None:
         return None, problems
@@ -433,8 +422,6 @@ def import_model_card(
     problems += drafted
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
-    if not re.fullmatch(CARD_ID_PATTERN, data["id"]):
-        raise ImportHfError(f"cannot make a card id from the name '{data['name']}': give --id")
     path = write_imported_card(
         project_root, data, data["id"], imported_from=card.display_path, problems=problems
     )
