@@ -43,6 +43,16 @@ def _project_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+_problem_format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="How to print problems: text for people, json for tools, github for annotations.",
+)
+
+
 def _print_report(report: Report, output_format: str, *, quiet_when_clean: bool = False) -> None:
     text = REPORTERS[output_format](report)
     if quiet_when_clean and not report.problems:
@@ -59,14 +69,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="text for people, json for tools, github for workflow annotations.",
-)
+@_problem_format_option
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. unknown keys) as errors.")
 @_project_option
 def validate(paths: tuple[Path, ...], output_format: str, strict: bool, project: Project) -> None:
@@ -105,14 +108,7 @@ def new(card_id: str, project: Project) -> None:
     default=None,
     help="Where to write the site (default: PROJECT/site).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="How to print problems.",
-)
+@_problem_format_option
 @_project_option
 def build(strict: bool, site_dir: Path | None, output_format: str, project: Project) -> None:
     """Validate, then render every card into the site. With errors, nothing is written."""
@@ -262,14 +258,7 @@ def _repo_id(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     callback=_repo_id,
     help="The model's Hub repository: gives the organization, model page and source link.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="How to print problems.",
-)
+@_problem_format_option
 @_project_option
 def import_hf(
     readme: Path, card_id: str | None, repo_id: str | None, output_format: str, project: Project

@@ -20,6 +20,36 @@ def make_project(root: Path, cards: dict[str, str] | None = None) -> Path:
     return root
 
 
+# How a person fills the `energy-cards new` template: numbers bare, text quoted.
+TEMPLATE_FILLS = {
+    "<Model name as its publisher writes it>": "My Model 7B",
+    "<Who released the model>": "Example Lab",
+    "<YYYY-MM-DD>": "2025-01-31",
+    "<task>": "text-generation",
+    "<number of parameters, e.g. 8000000000>": "7000000000",
+    "<YYYY>": "2025",
+    "<number>": "12000",
+    "<number, tonnes CO2eq>": "3.5",
+    "<number, kWh per 1,000 queries>": "0.05",
+}
+PLACEHOLDER_IN_VALUE = r'^[^#\n]*?"(<[^"]*>)"'
+
+
+def fill_template(text: str) -> str:
+    """Replace every placeholder value of a card template, as a contributor would."""
+    import re
+
+    for placeholder in re.findall(PLACEHOLDER_IN_VALUE, text, re.MULTILINE):
+        if placeholder in TEMPLATE_FILLS:
+            value = TEMPLATE_FILLS[placeholder]
+        elif "https" in placeholder:
+            value = '"https://example.org/my-model"'
+        else:
+            value = '"written by hand"'
+        text = text.replace(f'"{placeholder}"', value, 1)
+    return text
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.schema import COMMITTED_SCHEMA_PATH, card_json_schema_text
-from tests.conftest import make_project
+from tests.conftest import PLACEHOLDER_IN_VALUE, fill_template, make_project
 
 GOOD = """\
 id: {id}
@@ -111,23 +111,10 @@ def test_new_writes_a_template_that_validates_once_filled(tmp_path: Path) -> Non
 
     unfilled = invoke("validate", "--project", str(project))
     assert unfilled.exit_code == 1
-    placeholders = re.findall(r'^[^#\n]*?"(<[^"]*>)"', text, re.MULTILINE)
+    placeholders = re.findall(PLACEHOLDER_IN_VALUE, text, re.MULTILINE)
     assert unfilled.output.count("error[placeholder]") == len(placeholders) > 10
 
-    fills = {
-        "<Model name as its publisher writes it>": "My Model 7B",
-        "<Who released the model>": "Example Lab",
-        "<YYYY-MM-DD>": "2025-01-31",
-        "<task>": "text-generation",
-        "<number of parameters, e.g. 8000000000>": "7000000000",
-        "<YYYY>": "2025",
-        "<number>": "12000",
-        "<number, tonnes CO2eq>": "3.5",
-        "<number, kWh per 1,000 queries>": "0.05",
-    }
-    for placeholder in placeholders:
-        value = fills.get(placeholder, "https://example.org/x" if "https" in placeholder else "X")
-        text = text.replace(f'"{placeholder}"', value if placeholder in fills else f'"{value}"', 1)
+    text = fill_template(text)
     path.write_text(text, "utf-8")
     filled = invoke("validate", "--strict", "--project", str(project))
     assert filled.exit_code == 0, filled.output

@@ -12,21 +12,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, fill_template
 from tests.test_serve import _free_port, _wait_for
 
 PAGE = (REPO_ROOT / "site_src" / "contributing.md").read_text("utf-8")
-FILLS = {
-    "<Model name as its publisher writes it>": "My Model 7B",
-    "<Who released the model>": "Example Lab",
-    "<YYYY-MM-DD>": "2025-01-31",
-    "<task>": "text-generation",
-    "<number of parameters, e.g. 8000000000>": "7000000000",
-    "<YYYY>": "2025",
-    "<number>": "12000",
-    "<number, tonnes CO2eq>": "3.5",
-    "<number, kWh per 1,000 queries>": "0.05",
-}
 
 
 def _page_commands() -> list[list[str]]:
@@ -48,17 +37,6 @@ def test_every_command_on_the_page_exists_with_its_options() -> None:
         assert all(w in options for w in args[1:] if w.startswith("--") and w != "--"), args
 
 
-def _fill_like_a_person(text: str) -> str:
-    for placeholder in re.findall(r'^[^#\n]*?"(<[^"]*>)"', text, re.MULTILINE):
-        if placeholder in FILLS:
-            text = text.replace(f'"{placeholder}"', FILLS[placeholder], 1)
-        elif "https" in placeholder:
-            text = text.replace(f'"{placeholder}"', '"https://example.org/my-model"', 1)
-        else:
-            text = text.replace(f'"{placeholder}"', '"written by hand"', 1)
-    return text
-
-
 def test_a_newcomer_adds_a_card_that_validates_and_appears_in_the_preview(tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     clone.mkdir()
@@ -71,7 +49,7 @@ def test_a_newcomer_adds_a_card_that_validates_and_appears_in_the_preview(tmp_pa
     result = run.invoke(main, [*new, "--project", str(clone)])
     assert result.exit_code == 0, result.output
     card = clone / "cards" / "my-model-7b.yaml"
-    card.write_text(_fill_like_a_person(card.read_text("utf-8")), "utf-8")
+    card.write_text(fill_template(card.read_text("utf-8")), "utf-8")
 
     checked = run.invoke(main, [validate[0], str(card), "--project", str(clone)])
     assert checked.exit_code == 0, checked.output

@@ -65,6 +65,12 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header, rows
 
 
+def _short_row(display_path: str, line: int, expected: int, got: int) -> Problem:
+    return Problem(
+        Location(display_path, line), "truncated-row", f"expected {expected} fields, got {got}"
+    )
+
+
 def is_zeus_header(header: list[str]) -> bool:
     return "window_name" in header and any(
         h.startswith("gpu") and h.endswith("_energy") for h in header
@@ -83,13 +89,7 @@ def parse_zeus_text(text: str, display_path: str) -> tuple[CounterFile | None, l
     runs = []
     for line, row in rows:
         if len(row) != len(header):
-            problems.append(
-                Problem(
-                    Location(display_path, line),
-                    "truncated-row",
-                    f"expected {len(header)} fields, got {len(row)}",
-                )
-            )
+            problems.append(_short_row(display_path, line, len(header), len(row)))
             continue
         values = dict(zip(header, row, strict=True))
         by_gpu = {}
@@ -141,13 +141,7 @@ def parse_nvml_energy_text(
     times: dict[str, list[float]] = defaultdict(list)
     for line, row in rows:
         if len(row) != len(header):
-            problems.append(
-                Problem(
-                    Location(display_path, line),
-                    "truncated-row",
-                    f"expected {len(header)} fields, got {len(row)}",
-                )
-            )
+            problems.append(_short_row(display_path, line, len(header), len(row)))
             continue
         values = dict(zip(header, row, strict=True))
         energy_mj = _number(values[energy_column])
