@@ -32,7 +32,7 @@ TASKS = ["Text generation", "Image generation", "Summarization", "Text classific
 
 def card_inputs(count: int) -> list[tuple]:
     """Inputs of `count` distinct per-card charts: runs, components and power logs in turn."""
-    from generator import charts
+    from generator import card_charts
     from generator.load.nvidia_smi import GpuSamples, PowerSamples
     from generator.measured import MeasuredInference, MeasuredRun
     from generator.schema import EnergyScope, Provenance
@@ -53,9 +53,11 @@ def card_inputs(count: int) -> list[tuple]:
             gpus = {str(g): GpuSamples(time_s, walk[g]) for g in range(2)}
             log = PowerSamples(power_column="power.draw", rows_read=12000, rows_skipped=0,
                                na_readings=0, gpus=gpus, gpu_id_column="index")  # fmt: skip
-            inputs.append((charts.chart_power_timeline, f"card-{i}", f"Model {i}", log, "p.csv"))
+            inputs.append(
+                (card_charts.chart_power_timeline, f"card-{i}", f"Model {i}", log, "p.csv")
+            )
         else:
-            chart = charts.chart_runs if i % 3 == 0 else charts.chart_components
+            chart = card_charts.chart_runs if i % 3 == 0 else card_charts.chart_components
             inputs.append((chart, f"card-{i}", f"Model {i}", measured))
     return inputs
 

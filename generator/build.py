@@ -16,10 +16,10 @@ from pathlib import Path
 
 import yaml
 
+from generator.card_charts import card_charts
 from generator.chart_svg import chart_key, png_cached, prune_cache, render_svg
 from generator.charts import (
     ChartSpec,
-    card_charts,
     chart_csv,
     chart_energy_by_task,
     chart_training_emissions,

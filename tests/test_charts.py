@@ -12,18 +12,20 @@ import numpy as np
 import pytest
 
 from generator import chart_svg, charts
+from generator.card_charts import (
+    card_charts,
+    chart_components,
+    chart_power_timeline,
+    chart_runs,
+    downsample_indices,
+)
 from generator.charts import (
     FONT,
     ChartSpec,
     EmissionsBar,
     EnergyPoint,
-    card_charts,
-    chart_components,
     chart_energy_by_task,
-    chart_power_timeline,
-    chart_runs,
     chart_training_emissions,
-    downsample_indices,
     emissions_bars,
     energy_points,
 )

@@ -1,0 +1,243 @@
+"""Compute stage (pure): a card's own charts: run spread, component split, power timelines.
+
+Built once per kind with altair, then filled with each card's rows as top-level `datasets`
+(see `generator.charts` for the shared spec, fonts and colours).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import numpy as np
+
+from generator.charts import (
+    COMPONENT_LABELS,
+    HEADERS,
+    HEIGHT_PX,
+    KWH_1000,
+    MAX_POINTS_PER_GPU,
+    NUMBER_LABEL,
+    PLAIN_COLOR,
+    ROW_STEP_PX,
+    WIDTH_PX,
+    ChartSpec,
+    _columns,
+    _configure,
+    _plural,
+)
+from generator.compute import CardSummary
+from generator.load.nvidia_smi import PowerSamples
+from generator.measured import MeasuredInference
+from generator.power import integrate_gpu
+from generator.units import format_number
+
+
+def _filled(template: dict, title: str, subtitle: str, **datasets: list[dict]) -> dict[str, Any]:
+    """A copy of a per-card template with its title and named datasets (rows of scalars)."""
+    spec = copy.deepcopy(template)
+    spec["title"] = {"text": title, "subtitle": subtitle}
+    spec["datasets"] = {name: [dict(row) for row in rows] for name, rows in datasets.items()}
+    return spec
+
+
+def _legend_or_plain(field: str, title: str, show: bool) -> Any:
+    legend = alt.Legend(orient="bottom", direction="vertical")
+    return alt.Color(field, title=title, legend=legend) if show else alt.value(PLAIN_COLOR)
+
+
+@functools.cache
+def _runs_template(by_file: bool) -> dict[str, Any]:
+    """A point per run (dataset "runs"), a dashed rule and a label at the median ("median")."""
+    runs, median = alt.Chart(alt.Data(name="runs")), alt.Chart(alt.Data(name="median"))
+    y = alt.Y(
+        "energy_kwh_per_1000_queries:Q",
+        title=KWH_1000,
+        scale=alt.Scale(zero=False),
+        axis=alt.Axis(labelExpr=NUMBER_LABEL),
+    )
+    x_scale = alt.Scale(zero=False, nice=False, padding=16)
+    x = alt.X("run:Q", title="Run", scale=x_scale, axis=alt.Axis(tickMinStep=1, format="d"))
+    chart = alt.layer(
+        median.mark_rule(color="#555", strokeDash=[5, 3]).encode(y=y),
+        median.mark_text(align="right", baseline="bottom", dy=-4, color="#222").encode(
+            y=y, x=alt.value(WIDTH_PX), text="label:N"
+        ),
+        runs.mark_point(filled=True, size=60).encode(
+            x=x, y=y, color=_legend_or_plain("file:N", "File", by_file)
+        ),
+    ).properties(width=WIDTH_PX, height=HEIGHT_PX)
+    return _configure(chart)
+
+
+def chart_runs(card_id: str, card_name: str, measured: MeasuredInference) -> ChartSpec | None:
+    """Per card: kWh per 1,000 queries of each measured run, the median marked; None under 2."""
+    runs = measured.runs
+    if len(runs) < 2:
+        return None
+    rows = [
+        {"run": n, "label": run.label, "file": run.file, "line": run.line}
+        | {"energy_kwh_per_1000_queries": run.energy_kwh_per_1000_queries}
+        for n, run in enumerate(runs, start=1)
+    ]
+    low, high = measured.min_kwh_per_1000_queries, measured.max_kwh_per_1000_queries
+    median = measured.median_kwh_per_1000_queries
+    label = f"median {format_number(median)}"
+    spread = f", the highest {format_number(100 * (high / low - 1), 3)}% above the lowest"
+    alt_text = (
+        f"Dot chart of the {len(runs)} measured runs of {card_name}: from {format_number(low)} "
+        f"to {format_number(high)} {KWH_1000}{spread if low > 0 else ''}; the dashed line marks "
+        f"the median, {format_number(median)} kWh."
+    )
+    title = f"{card_name}: energy per run"
+    median_rows = [{"energy_kwh_per_1000_queries": median, "label": label}]
+    template = _runs_template(len(measured.files) > 1)
+    spec = _filled(template, title, KWH_1000, runs=rows, median=median_rows)
+    columns = _columns("run", "label", "file", "line", "energy_kwh_per_1000_queries")
+    return ChartSpec(f"card-{card_id}-runs", title, spec, alt_text, rows, columns)
+
+
+@functools.cache
+def _components_template() -> dict[str, Any]:
+    """A bar per component (dataset "components"), labelled with kWh and share."""
+    parts = alt.Chart(alt.Data(name="components"))
+    y = alt.Y("component:N", sort=list(COMPONENT_LABELS.values()), title=None)
+    axis = alt.Axis(tickCount=4, labelExpr=NUMBER_LABEL)
+    x = alt.X("median_kwh_per_1000_queries:Q", title=f"Median {KWH_1000}", axis=axis)
+    chart = alt.layer(
+        parts.mark_bar(color=PLAIN_COLOR, height={"band": 0.6}).encode(x=x, y=y),
+        parts.mark_text(align="left", dx=4, color="#222").encode(x=x, y=y, text="value_label:N"),
+    ).properties(width=WIDTH_PX * 3 // 4, height=alt.Step(ROW_STEP_PX))
+    return _configure(chart)
+
+
+def chart_components(card_id: str, card_name: str, measured: MeasuredInference) -> ChartSpec | None:
+    """Per card: median kWh per 1,000 queries per component (GPU, CPU, RAM); None under 2."""
+    medians = {
+        label: value
+        for key, label in COMPONENT_LABELS.items()
+        if (value := measured.component_median_kwh_per_1000(key)) is not None and value > 0
+    }
+    if len(medians) < 2:
+        return None
+    total, rows = sum(medians.values()), []
+    for label, value in medians.items():
+        share = 100 * value / total
+        text = f"{format_number(value)} kWh ({format_number(share, 3)}%)"
+        row = {"component": label, "median_kwh_per_1000_queries": value, "share_percent": share}
+        rows.append(row | {"value_label": text})
+    title = f"{card_name}: energy by component"
+    alt_text = (
+        f"Bar chart of the median energy per 1,000 queries of {card_name} by component, over "
+        f"{_plural(len(measured.runs), 'run')}: "
+        + ", ".join(f"{row['component']} {row['value_label']}" for row in rows)
+        + "."
+    )
+    spec = _filled(_components_template(), title, "median of runs", components=rows)
+    columns = _columns("component", "median_kwh_per_1000_queries", "share_percent")
+    return ChartSpec(f"card-{card_id}-components", title, spec, alt_text, rows, columns)
+
+
+def downsample_indices(values: np.ndarray, max_points: int = MAX_POINTS_PER_GPU) -> np.ndarray:
+    """Indices of at most `max_points` samples that keep the shape of a series.
+
+    Keeps the first and last sample and, in between, the lowest and highest sample of each of
+    (max_points - 2) // 2 equal runs of samples, in order, so peaks and dips survive.
+    """
+    count = len(values)
+    if count <= max_points:
+        return np.arange(count)
+    if max_points < 4:
+        raise ValueError(f"expected max_points >= 4, got {max_points}")
+    edges = np.linspace(1, count - 1, (max_points - 2) // 2 + 1).astype(int)
+    keep = [0]
+    for start, stop in zip(edges[:-1], edges[1:], strict=True):
+        if stop > start:
+            part = values[start:stop]
+            keep.extend(sorted({start + int(part.argmin()), start + int(part.argmax())}))
+    keep.append(count - 1)
+    return np.asarray(keep)
+
+
+@functools.cache
+def _power_template(several: bool) -> dict[str, Any]:
+    """A line per GPU (dataset "power"): W over seconds."""
+    chart = (
+        alt.Chart(alt.Data(name="power"))
+        .mark_line(strokeWidth=1.2)
+        .encode(
+            x=alt.X("time_s:Q", title=HEADERS["time_s"]),
+            y=alt.Y("power_w:Q", title=HEADERS["power_w"]),
+            color=_legend_or_plain("gpu:N", "GPU", several),
+            detail="gpu:N",
+        )
+        .properties(width=WIDTH_PX, height=HEIGHT_PX)
+    )
+    return _configure(chart)
+
+
+def chart_power_timeline(
+    card_id: str,
+    card_name: str,
+    samples: PowerSamples,
+    source: str = "",
+    max_points_per_gpu: int = MAX_POINTS_PER_GPU,
+) -> ChartSpec | None:
+    """Per card: power over time from an nvidia-smi log, a line per GPU, downsampled.
+
+    `source` is the log's display path. None when no GPU has 2 timed samples.
+    """
+    gpus = {
+        name: gpu
+        for name, gpu in samples.gpus.items()
+        if gpu.time_s is not None and len(gpu.time_s) >= 2
+    }
+    if not gpus:
+        return None
+    start_s = min(float(gpu.time_s[0]) for gpu in gpus.values())
+    rows, said = [], []
+    for name, gpu in gpus.items():
+        keep = downsample_indices(gpu.power_w, max_points_per_gpu)
+        times = np.round(gpu.time_s[keep] - start_s, 3).tolist()  # ms and cW: smaller specs
+        powers = np.round(gpu.power_w[keep], 2).tolist()
+        rows += [
+            {"gpu": name, "time_s": t, "power_w": p} for t, p in zip(times, powers, strict=True)
+        ]
+        energy = integrate_gpu(name, gpu.time_s, gpu.power_w)
+        mean_w = energy.energy_j / energy.duration_s if energy.duration_s else gpu.power_w.mean()
+        peak_w = format_number(float(gpu.power_w.max()), 3)
+        said.append(f"GPU {name} averaged {format_number(mean_w, 3)} W, peaking at {peak_w} W")
+    duration_s = max(float(gpu.time_s[-1]) for gpu in gpus.values()) - start_s
+    title = f"{card_name}: GPU power"
+    subtitle = f"{samples.power_column}, {source}" if source else samples.power_column
+    alt_text = (
+        f"Line chart of the power of {_plural(len(gpus), 'GPU')} of {card_name} over "
+        f"{format_number(duration_s, 3)} s, from an nvidia-smi log"
+        f"{f' ({source})' if source else ''}: " + "; ".join(said) + "."
+    )
+    spec = _filled(_power_template(len(gpus) > 1), title, subtitle, power=rows)
+    columns = _columns("gpu", "time_s", "power_w")
+    return ChartSpec(f"card-{card_id}-power", title, spec, alt_text, rows, columns)
+
+
+def card_charts(
+    summary: CardSummary, power_logs: Sequence[tuple[str, PowerSamples]] = ()
+) -> list[ChartSpec]:
+    """A card's charts, few by design: runs, components, and a power timeline per log.
+
+    `power_logs` are (display path, samples) of the card's nvidia-smi files, in card order.
+    """
+    card, charts = summary.card, []
+    if summary.measured is not None:
+        charts.append(chart_runs(card.id, card.name, summary.measured))
+        charts.append(chart_components(card.id, card.name, summary.measured))
+    for n, (source, samples) in enumerate(power_logs, start=1):
+        chart = chart_power_timeline(card.id, card.name, samples, source)
+        if chart is not None and n > 1:
+            chart = dataclasses.replace(chart, name=f"{chart.name}-{n}")
+        charts.append(chart)
+    return [chart for chart in charts if chart is not None]
