@@ -30,9 +30,10 @@ from generator.compute import CardSummary, summarize_cards
 from generator.diff import diff_cards
 from generator.engine import MkDocsEngine, SiteEngine
 from generator.gather import Gathered, gather_cards
-from generator.load.docs import read_docs_files
+from generator.load.docs import read_docs_files, read_raw_files
 from generator.load.git import export_inputs_at
 from generator.load.grid import read_grid_data
+from generator.load.measurement_files import SIDECAR_NAME
 from generator.load.ratings import REFERENCE_PATH
 from generator.problems import Location, Problem, Report, relative_path
 from generator.project import Project
@@ -113,6 +114,11 @@ def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]
     if clashes:
         return None, gathered.report, 0
     files.update(chart_files)
+    # Raw measurement files (and their sidecars) are published beside the pages, as downloads.
+    measured = [data for loaded in gathered.cards for _, data in loaded.measurements]
+    raw = [data.path for data in measured]
+    raw += [data.path.parent / SIDECAR_NAME for data in measured if data.sidecar is not None]
+    files.update(read_raw_files(raw, project.root))
     files.update(
         {
             name: content if isinstance(content, bytes) else content.encode("utf-8")

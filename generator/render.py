@@ -117,6 +117,13 @@ def render_diff(diff: CardsDiff, base_ref: str, base_problems: int, problems: in
     )
 
 
+def _url_path(value: str) -> Markup:
+    """A relative path for a Markdown link target (percent-encoded, no parentheses)."""
+    from urllib.parse import quote
+
+    return Markup(quote(str(value), safe="/._-"))
+
+
 def _number(value: float) -> str:
     return format_number(value)
 
@@ -149,6 +156,7 @@ def template_environment() -> jinja2.Environment:
         number=_number,
         value=_value,
         slug=_slug,
+        url_path=_url_path,
         stars=_stars,
         raw_number=_raw_number,
         count=format_count,

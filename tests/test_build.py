@@ -282,3 +282,13 @@ def test_task_page_shows_stars_and_comparability(shipped_site: Path) -> None:
     assert "Energy scope differs:" in text
     html = (shipped_site / "tasks" / "text-generation" / "index.html").read_text("utf-8")
     assert 'aria-label="5 of 5 stars"' in html
+
+
+def test_raw_measurement_files_are_published_as_downloads(shipped_site: Path) -> None:
+    html = (shipped_site / "cards" / "all-minilm-l6-v2" / "index.html").read_text("utf-8")
+    assert 'href="../../measurements/all-minilm-l6-v2/emissions.csv"' in html
+    published = shipped_site / "measurements" / "all-minilm-l6-v2" / "emissions.csv"
+    original = REPO_ROOT / "measurements" / "all-minilm-l6-v2" / "emissions.csv"
+    assert published.read_bytes() == original.read_bytes()
+    assert (shipped_site / "measurements" / "all-minilm-l6-v2" / "measurement.json").is_file()
+    assert not (shipped_site / "measurements" / "all-minilm-l6-v2" / "workload.py").exists()

@@ -15,3 +15,11 @@ def read_docs_files(docs_dir: Path) -> dict[str, bytes]:
         if path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(docs_dir).parts)
     }
+
+
+def read_raw_files(paths: list[Path], project_root: Path) -> dict[str, bytes]:
+    """Raw measurement files to publish as downloads, by POSIX path relative to the project."""
+    return {
+        path.resolve().relative_to(project_root.resolve()).as_posix(): path.read_bytes()
+        for path in sorted(set(paths))
+    }
