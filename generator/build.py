@@ -37,7 +37,7 @@ from generator.load.measurement_files import SIDECAR_NAME
 from generator.load.ratings import REFERENCE_PATH
 from generator.problems import Location, Problem, Report, relative_path
 from generator.project import Project
-from generator.publish import label_png_path, render_label_svg
+from generator.publish import label_png_path, label_svg_path
 from generator.ratings import build_reference, changed_ratings, rate, reference_to_data
 from generator.render import render_diff, render_site_pages
 
@@ -49,10 +49,10 @@ class BuildResult:
     card_count: int = 0
 
 
-def _chart_files(
-    gathered: Gathered, summaries: list[CardSummary], cache_dir: Path
-) -> tuple[dict[str, bytes], list[ChartSpec], dict[str, list[ChartSpec]]]:
-    """Charts as SVG and CSV files (rendered through the cache), and the label PNGs."""
+def _chart_specs(
+    gathered: Gathered, summaries: list[CardSummary]
+) -> tuple[list[ChartSpec], dict[str, list[ChartSpec]]]:
+    """The home page's charts and each card's (specs only: rendering comes later)."""
     home = [
         chart
         for chart in (
@@ -70,18 +70,26 @@ def _chart_files(
         for loaded in gathered.cards
     }
     per_card = {s.card.id: card_charts(s, logs.get(s.card.id, ())) for s in summaries}
+    return home, per_card
+
+
+def _rendered_images(
+    charts: list[ChartSpec], pages: dict[str, str | bytes], card_ids: list[str], cache_dir: Path
+) -> dict[str, bytes]:
+    """Charts as SVG and CSV, and each label SVG as PNG, through the cache outside site/."""
     files: dict[str, bytes] = {}
     keys = []
-    for chart in home + [c for charts in per_card.values() for c in charts]:
+    for chart in charts:
         files[f"charts/{chart.name}.svg"] = render_svg(chart, cache_dir).encode("utf-8")
         files[f"charts/{chart.name}.csv"] = chart_csv(chart).encode("utf-8")
         keys.append(chart_key(chart))
-    for summary in summaries:
-        key, png = png_cached(render_label_svg(summary), cache_dir)
-        files[label_png_path(summary.card.id)] = png
+    for card_id in card_ids:
+        label = pages[label_svg_path(card_id)]
+        key, png = png_cached(label.decode() if isinstance(label, bytes) else label, cache_dir)
+        files[label_png_path(card_id)] = png
         keys.append(key)
     prune_cache(cache_dir, keys)
-    return files, home, per_card
+    return files
 
 
 def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]:
@@ -90,9 +98,7 @@ def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]
     if gathered.report.errors:
         return None, gathered.report, 0
     files = read_docs_files(project.docs_dir)
-    chart_files, home_charts, card_charts_by_id = _chart_files(
-        gathered, summaries, project.work_dir / "cache"
-    )
+    home_charts, card_charts_by_id = _chart_specs(gathered, summaries)
     generated = render_site_pages(
         summaries,
         gathered.factors,
@@ -101,7 +107,10 @@ def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]
         home_charts,
         card_charts_by_id,
     )
-    clashes = sorted(set(files) & (set(generated) | set(chart_files)))
+    all_charts = home_charts + [c for charts in card_charts_by_id.values() for c in charts]
+    card_ids = [s.card.id for s in summaries]
+    generated.update(_rendered_images(all_charts, generated, card_ids, project.work_dir / "cache"))
+    clashes = sorted(set(files) & set(generated))
     gathered.report.extend(
         Problem(
             Location(relative_path(project.docs_dir / name, project.root)),
@@ -113,7 +122,6 @@ def render_docs(project: Project) -> tuple[dict[str, bytes] | None, Report, int]
     )
     if clashes:
         return None, gathered.report, 0
-    files.update(chart_files)
     # Raw measurement files (and their sidecars) are published beside the pages, as downloads.
     measured = [data for loaded in gathered.cards for _, data in loaded.measurements]
     raw = [data.path for data in measured]

@@ -361,6 +361,10 @@ def label_png_path(card_id: str) -> str:
     return PUBLISH_PATHS["label-png"].format(id=card_id)
 
 
+def label_svg_path(card_id: str) -> str:
+    return PUBLISH_PATHS["label-svg"].format(id=card_id)
+
+
 # `energy-cards export ID --format NAME`: each takes the summary and the site URL (or None).
 EXPORT_FORMATS: dict[str, Callable[[CardSummary, str | None], str]] = {
     "label-svg": lambda summary, site_url: render_label_svg(summary),

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.problems import Location, Problem, Severity
+from generator.problems import Location, Problem
 
 FORMAT = "codecarbon"
 REQUIRED_COLUMNS = ("duration", "energy_consumed")
@@ -292,7 +292,3 @@ def read_codecarbon_csv(
     data = path.read_bytes()
     text = data.decode("utf-8-sig", errors="replace")
     return parse_codecarbon_text(text, display_path)
-
-
-def severity_of(problem: Problem) -> Severity:
-    return problem.severity
