@@ -63,9 +63,9 @@ def _chart_specs(
     ]
     logs = {
         loaded.card.id: [
-            (data.display_path, data.power_log)
+            (data.display_path, log)
             for _, data in loaded.measurements
-            if data.power_log is not None
+            if (log := data.power_log or (data.counters and data.counters.power_log))
         ]
         for loaded in gathered.cards
     }

@@ -292,3 +292,27 @@ def test_raw_measurement_files_are_published_as_downloads(shipped_site: Path) ->
     assert published.read_bytes() == original.read_bytes()
     assert (shipped_site / "measurements" / "all-minilm-l6-v2" / "measurement.json").is_file()
     assert not (shipped_site / "measurements" / "all-minilm-l6-v2" / "workload.py").exists()
+
+
+def test_nvml_counter_file_gives_energy_and_a_power_timeline(tmp_path: Path) -> None:
+    card = _card("gpu-model", "GPU Model").replace(
+        '  energy_kwh_per_1000_queries: {value: 0.002, provenance: measured, source: paper, where: "Table 2"}\n',
+        "  measurements:\n    - {path: measurements/gpu-model/nvml_energy.csv, queries: 1000}\n",
+    )
+    project = make_project(tmp_path, {"gpu-model.yaml": card})
+    folder = project / "measurements" / "gpu-model"
+    folder.mkdir(parents=True)
+    rows = ["timestamp,run,index,total_energy_mj,power_w"]
+    for second in range(11):  # 10 s at 300 W on GPU 0: 3,000 J; 10 s at 60 W on GPU 1: 600 J
+        rows.append(f"{1700000000 + second},r1,0,{5_000_000 + 300_000 * second},300")
+        rows.append(f"{1700000000 + second},r1,1,{9_000_000 + 60_000 * second},60")
+    (folder / "nvml_energy.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    code, output = _build(project, "--strict")
+    assert code == 0, output
+    text = _text((project / "site" / "cards" / "gpu-model" / "index.html").read_text("utf-8"))
+    # 3,600 J = 0.001 kWh per 1,000 queries, measured by NVML's energy counter.
+    assert "Energy per 1,000 queries 0.001 kWh measured median of 1 run" in text
+    power_csv = (project / "site" / "charts" / "card-gpu-model-power.csv").read_text("utf-8")
+    assert power_csv.count("\n") == 1 + 22  # header + 11 samples x 2 GPUs
+    svg = (project / "site" / "charts" / "card-gpu-model-power.svg").read_text("utf-8")
+    assert svg.startswith("<svg") and "GPU" in svg

@@ -17,6 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from generator.load.nvidia_smi import GpuSamples, PowerSamples
 from generator.problems import Location, Problem
 from generator.units import joules_to_kwh
 
@@ -40,6 +43,7 @@ class CounterFile:
     format: str  # "nvml-energy" or "zeus"
     rows_read: int
     runs: tuple[CounterRun, ...]
+    power_log: PowerSamples | None = None  # the power_w column `measure` writes, for charts
 
     @property
     def energy_kwh(self) -> float:
@@ -139,6 +143,7 @@ def parse_nvml_energy_text(
     samples: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     first_line: dict[str, int] = {}
     times: dict[str, list[float]] = defaultdict(list)
+    power: dict[str, list[tuple[float, float]]] = defaultdict(list)  # gpu -> (time, watts)
     for line, row in rows:
         if len(row) != len(header):
             problems.append(_short_row(display_path, line, len(header), len(row)))
@@ -160,6 +165,8 @@ def parse_nvml_energy_text(
         samples[run][values[gpu_column] if gpu_column else "0"].append(energy_mj)
         if time_column and (seconds := _number(values[time_column])) is not None:
             times[run].append(seconds)
+            if (watts := _number(values.get("power_w", ""))) is not None:
+                power[values[gpu_column] if gpu_column else "0"].append((seconds, watts))
     runs = []
     for run, by_gpu_samples in samples.items():
         by_gpu = {
@@ -175,7 +182,25 @@ def parse_nvml_energy_text(
                 duration_s=max(run_times) - min(run_times) if len(run_times) > 1 else None,
             )
         )
-    return CounterFile("nvml-energy", len(rows), tuple(runs)), problems
+    return CounterFile("nvml-energy", len(rows), tuple(runs), _power_log(power)), problems
+
+
+def _power_log(power: dict[str, list[tuple[float, float]]]) -> PowerSamples | None:
+    """The power readings that ride along with the counters, as a power log (for a timeline)."""
+    if not power:
+        return None
+    gpus = {}
+    for gpu, readings in sorted(power.items()):
+        ordered = np.array(sorted(readings), dtype=np.float64)
+        gpus[gpu] = GpuSamples(time_s=ordered[:, 0], power_w=ordered[:, 1])
+    return PowerSamples(
+        power_column="power_w (NVML)",
+        rows_read=sum(len(r) for r in power.values()),
+        rows_skipped=0,
+        na_readings=0,
+        gpus=gpus,
+        gpu_id_column="index",
+    )
 
 
 def read_counter_file(
