@@ -65,3 +65,51 @@ def test_context_manager_measures_the_block_and_skips_failed_runs(tmp_path: Path
     assert [run.run_id for run in parsed.runs] == measurement.run_ids
     assert len(measurement.run_ids) == 1
     assert parsed.runs[0].country_iso_code == "FRA"
+
+
+class _FakeNvml:
+    """Stands in for pynvml: two GPUs whose energy counters climb 10 J and 20 J per sample."""
+
+    def __init__(self) -> None:
+        self.reads = {0: 0, 1: 0}
+
+    def nvmlInit(self) -> None:  # noqa: N802 - pynvml's names
+        pass
+
+    def nvmlDeviceGetCount(self) -> int:  # noqa: N802
+        return 2
+
+    def nvmlDeviceGetHandleByIndex(self, index: int) -> int:  # noqa: N802
+        return index
+
+    def nvmlDeviceGetName(self, handle: int) -> str:  # noqa: N802
+        return f"Fake GPU {handle}"
+
+    def nvmlDeviceGetTotalEnergyConsumption(self, handle: int) -> int:  # noqa: N802
+        self.reads[handle] += 1
+        return 1_000_000 + self.reads[handle] * (10_000 if handle == 0 else 20_000)  # mJ
+
+    def nvmlDeviceGetPowerUsage(self, handle: int) -> int:  # noqa: N802
+        return 250_000 if handle == 0 else 125_000  # mW
+
+
+def test_nvml_sampler_writes_counters_the_loader_reads(tmp_path: Path, monkeypatch) -> None:
+    from generator.load.energy_counters import read_counter_file
+
+    monkeypatch.setitem(sys.modules, "pynvml", _FakeNvml())
+    measurement = EnergyMeasurement(tmp_path, "gpu", queries=1000, country_iso_code="FRA")
+    with measurement:
+        pass  # the sampler reads once at start and once at stop: one step per GPU
+    folder = tmp_path / "measurements" / "gpu"
+    counters, problems = read_counter_file(folder / "nvml_energy.csv", "nvml_energy.csv", "nvml")
+    assert problems == []
+    (run,) = counters.runs
+    assert run.name == measurement.run_ids[0]
+    # GPU 0 climbs 10 J per read, GPU 1 20 J, between the first and the last sample.
+    reads = len([line for line in (folder / "nvml_energy.csv").read_text().splitlines()[1:]]) // 2
+    expected_j = (reads - 1) * (10 + 20)
+    assert run.energy_kwh == pytest.approx(expected_j / 3_600_000)
+    assert counters.power_log.gpus["0"].power_w[0] == 250.0
+    sidecar = json.loads((folder / "measurement.json").read_text("utf-8"))
+    assert sidecar["files"] == {"emissions.csv": "codecarbon", "nvml_energy.csv": "nvml-energy"}
+    assert sidecar["hardware"]["gpus"] == ["Fake GPU 0", "Fake GPU 1"]
