@@ -97,5 +97,3 @@ class MkDocsEngine:
             dev_addr=f"{host}:{port}",
         )
 
-
-ENGINES: dict[str, type] = {"mkdocs": MkDocsEngine}
