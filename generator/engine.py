@@ -96,4 +96,3 @@ class MkDocsEngine:
             docs_dir=str(docs_dir),
             dev_addr=f"{host}:{port}",
         )
-
