@@ -50,6 +50,26 @@ def fill_template(text: str) -> str:
     return text
 
 
+MINIMAL_CARD = """\
+id: {id}
+name: {name}
+organization: Example Lab
+task: text-classification
+sources:
+  paper: {{title: "Example paper", url: "https://example.org/paper", year: 2024}}
+inference:
+  conditions: {{hardware: "{hardware}", scope: gpu, includes_pue: false}}
+  energy_kwh_per_1000_queries: {{value: {energy}, provenance: measured, source: paper, where: "Table 2"}}
+"""
+
+
+def card_yaml(
+    card_id: str, name: str | None = None, energy: float = 0.002, hardware: str = "NVIDIA A100"
+) -> str:
+    """A small valid card with a reported inference figure (tests count on its line numbers)."""
+    return MINIMAL_CARD.format(id=card_id, name=name or card_id, energy=energy, hardware=hardware)
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT

@@ -14,22 +14,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.units import format_number
 from tests.conftest import REPO_ROOT, make_project
-
-MINIMAL_CARD = """\
-id: {id}
-name: {name}
-organization: Example Lab
-task: text-classification
-sources:
-  paper: {{title: "Example paper", url: "https://example.org/paper", year: 2024}}
-inference:
-  conditions: {{hardware: "{hardware}", scope: gpu, includes_pue: false}}
-  energy_kwh_per_1000_queries: {{value: {energy}, provenance: measured, source: paper, where: "Table 2"}}
-"""
-
-
-def _card(card_id: str, name: str, energy: float = 0.002, hardware: str = "NVIDIA A100") -> str:
-    return MINIMAL_CARD.format(id=card_id, name=name, energy=energy, hardware=hardware)
+from tests.conftest import card_yaml as _card
 
 
 def _build(project: Path, *args: str) -> tuple[int, str]:

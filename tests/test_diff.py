@@ -8,19 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import make_project
-
-CARD = """\
-id: {id}
-name: {name}
-organization: Org
-task: text-classification
-sources:
-  s: {{title: Paper, url: "https://example.org", year: 2024}}
-inference:
-  conditions: {{hardware: A100, scope: gpu, includes_pue: false}}
-  energy_kwh_per_1000_queries: {{value: {energy}, provenance: measured, source: s, where: x}}
-"""
+from tests.conftest import card_yaml, make_project
 
 
 def git(root: Path, *args: str) -> None:
@@ -36,9 +24,9 @@ def test_diff_lists_added_changed_removed_and_moved_ratings(tmp_path: Path) -> N
     project = make_project(
         tmp_path,
         {
-            "kept.yaml": CARD.format(id="kept", name="Kept Model", energy=0.001),
-            "edited.yaml": CARD.format(id="edited", name="Edited Model", energy=0.01),
-            "gone.yaml": CARD.format(id="gone", name="Gone Model", energy=0.1),
+            "kept.yaml": card_yaml("kept", "Kept Model", energy=0.001),
+            "edited.yaml": card_yaml("edited", "Edited Model", energy=0.01),
+            "gone.yaml": card_yaml("gone", "Gone Model", energy=0.1),
         },
     )
     assert CliRunner().invoke(main, ["ratings", "--refresh", "--date", "2026-01-01",
@@ -49,10 +37,10 @@ def test_diff_lists_added_changed_removed_and_moved_ratings(tmp_path: Path) -> N
 
     (project / "cards" / "gone.yaml").unlink()
     (project / "cards" / "edited.yaml").write_text(
-        CARD.format(id="edited", name="Edited Model", energy=0.1), "utf-8"
+        card_yaml("edited", "Edited Model", energy=0.1), "utf-8"
     )
     (project / "cards" / "new.yaml").write_text(
-        CARD.format(id="new", name="New *Model*", energy=0.05), "utf-8"
+        card_yaml("new", "New *Model*", energy=0.05), "utf-8"
     )
     result = CliRunner().invoke(main, ["diff", "HEAD", "--project", str(project)])
     assert result.exit_code == 0, result.output
@@ -67,7 +55,7 @@ def test_diff_lists_added_changed_removed_and_moved_ratings(tmp_path: Path) -> N
 
 
 def test_diff_without_changes_and_with_a_bad_ref(tmp_path: Path) -> None:
-    project = make_project(tmp_path, {"a.yaml": CARD.format(id="a", name="A", energy=0.001)})
+    project = make_project(tmp_path, {"a.yaml": card_yaml("a", "A", energy=0.001)})
     git(project, "init", "-q")
     git(project, "add", ".")
     git(project, "commit", "-q", "-m", "base")

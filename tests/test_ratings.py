@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.ratings import build_reference, rate, size_class, stars_for
 from generator.schema import Card
-from tests.conftest import make_project
+from tests.conftest import card_yaml, make_project
 
 
 @pytest.mark.parametrize(
@@ -80,19 +80,6 @@ def test_reference_groups_and_reasons() -> None:
     assert rate(cards[0][0], 0.017, None).reason == "no rating reference has been made yet"
 
 
-CARD = """\
-id: {id}
-name: {id}
-organization: Org
-task: text-classification
-sources:
-  s: {{title: T, url: "https://example.org", year: 2024}}
-inference:
-  conditions: {{hardware: A100, scope: gpu, includes_pue: false}}
-  energy_kwh_per_1000_queries: {{value: {energy}, provenance: measured, source: s, where: x}}
-"""
-
-
 def _ratings(project: Path, *args: str) -> str:
     result = CliRunner().invoke(main, ["ratings", "--project", str(project), *args])
     assert result.exit_code == 0, result.output
@@ -103,9 +90,9 @@ def test_adding_a_card_leaves_other_ratings_unchanged_until_refresh(tmp_path: Pa
     project = make_project(
         tmp_path,
         {
-            "low.yaml": CARD.format(id="low", energy=0.001),
-            "mid.yaml": CARD.format(id="mid", energy=0.01),
-            "high.yaml": CARD.format(id="high", energy=0.1),
+            "low.yaml": card_yaml("low", energy=0.001),
+            "mid.yaml": card_yaml("mid", energy=0.01),
+            "high.yaml": card_yaml("high", energy=0.1),
         },
     )
     written = _ratings(project, "--refresh", "--date", "2026-01-01")
@@ -117,7 +104,7 @@ def test_adding_a_card_leaves_other_ratings_unchanged_until_refresh(tmp_path: Pa
     assert "mid: 3 stars" in before  # the middle of two decades: log position 0.5
 
     # A far more wasteful card arrives: it gets 1 star, and nobody else moves.
-    (project / "cards" / "huge.yaml").write_text(CARD.format(id="huge", energy=10.0), "utf-8")
+    (project / "cards" / "huge.yaml").write_text(card_yaml("huge", energy=10.0), "utf-8")
     after = _ratings(project)
     for line in before.splitlines():
         assert line in after
@@ -132,7 +119,7 @@ def test_adding_a_card_leaves_other_ratings_unchanged_until_refresh(tmp_path: Pa
 def test_card_page_names_its_rating_reference(tmp_path: Path) -> None:
     project = make_project(
         tmp_path,
-        {"a.yaml": CARD.format(id="a", energy=0.001), "b.yaml": CARD.format(id="b", energy=0.1)},
+        {"a.yaml": card_yaml("a", energy=0.001), "b.yaml": card_yaml("b", energy=0.1)},
     )
     _ratings(project, "--refresh", "--date", "2026-01-01")
     result = CliRunner().invoke(main, ["build", "--project", str(project)])
@@ -145,7 +132,7 @@ def test_card_page_names_its_rating_reference(tmp_path: Path) -> None:
 
 
 def test_unreadable_reference_is_a_problem(tmp_path: Path) -> None:
-    project = make_project(tmp_path, {"a.yaml": CARD.format(id="a", energy=0.001)})
+    project = make_project(tmp_path, {"a.yaml": card_yaml("a", energy=0.001)})
     (project / "ratings").mkdir()
     (project / "ratings" / "reference.yaml").write_text("date: [\n", "utf-8")
     result = CliRunner().invoke(main, ["validate", "--project", str(project)])

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import card_yaml as _card
 from tests.conftest import make_project
-from tests.test_build import _card
 
 
 def _free_port() -> int:

@@ -75,6 +75,15 @@ def _short_row(display_path: str, line: int, expected: int, got: int) -> Problem
     )
 
 
+def _bad_number(display_path: str, line: int, expected: str, raw: str, column: str) -> Problem:
+    return Problem(
+        Location(display_path, line),
+        "bad-number",
+        f"expected {expected}, got {raw!r}",
+        key=f"column {column}",
+    )
+
+
 def is_zeus_header(header: list[str]) -> bool:
     return "window_name" in header and any(
         h.startswith("gpu") and h.endswith("_energy") for h in header
@@ -101,12 +110,7 @@ def parse_zeus_text(text: str, display_path: str) -> tuple[CounterFile | None, l
             energy_j = _number(values[column])
             if energy_j is None:
                 problems.append(
-                    Problem(
-                        Location(display_path, line),
-                        "bad-number",
-                        f"expected joules >= 0, got {values[column]!r}",
-                        key=f"column {column} (J)",
-                    )
+                    _bad_number(display_path, line, "joules >= 0", values[column], f"{column} (J)")
                 )
                 break
             by_gpu[column.removesuffix("_energy")] = joules_to_kwh(energy_j)
@@ -152,11 +156,12 @@ def parse_nvml_energy_text(
         energy_mj = _number(values[energy_column])
         if energy_mj is None:
             problems.append(
-                Problem(
-                    Location(display_path, line),
-                    "bad-number",
-                    f"expected a counter value in mJ >= 0, got {values[energy_column]!r}",
-                    key=f"column {energy_column}",
+                _bad_number(
+                    display_path,
+                    line,
+                    "a counter value in mJ >= 0",
+                    values[energy_column],
+                    energy_column,
                 )
             )
             continue
