@@ -32,10 +32,10 @@ TASKS = ["Text generation", "Image generation", "Summarization", "Text classific
 
 def card_inputs(count: int) -> list[tuple]:
     """Inputs of `count` distinct per-card charts: runs, components and power logs in turn."""
-    from generator import card_charts
+    from generator.compute.measured_runs import MeasuredInference, MeasuredRun
+    from generator.formats.card import EnergyScope, Provenance
     from generator.load.nvidia_smi import GpuSamples, PowerSamples
-    from generator.measured import MeasuredInference, MeasuredRun
-    from generator.schema import EnergyScope, Provenance
+    from generator.render import card_charts
 
     rng = np.random.default_rng(7)
     inputs = []
@@ -67,7 +67,7 @@ def build_specs(inputs: list[tuple]) -> list:
 
 
 def home_specs(cards: int = 1000, with_emissions: int = 300) -> list:
-    from generator import charts
+    from generator.render import charts
 
     rng = np.random.default_rng(3)
     points = [
@@ -92,8 +92,8 @@ def timed(action):
 def cached_build(cache: Path, count: int) -> dict:
     """What a build with nothing changed pays, measured in this (fresh) process."""
     started = time.perf_counter()
-    import_s, _ = timed(lambda: __import__("generator.charts"))
-    from generator.chart_svg import render_svg
+    import_s, _ = timed(lambda: __import__("generator.render.charts"))
+    from generator.site.images import render_svg
 
     inputs = card_inputs(count)
     specs_s, specs = timed(lambda: build_specs(inputs))
@@ -117,8 +117,8 @@ def main() -> None:
         print(json.dumps(cached_build(Path(args.cached_build), args.charts)))
         return
 
-    import_s, _ = timed(lambda: __import__("generator.charts"))
-    from generator.chart_svg import render_svg
+    import_s, _ = timed(lambda: __import__("generator.render.charts"))
+    from generator.site.images import render_svg
 
     inputs = card_inputs(args.charts)
     first_spec_s, _ = timed(lambda: build_specs(inputs[:3]))  # builds the three templates
@@ -139,7 +139,7 @@ def main() -> None:
     hit_ms = 1000 * statistics.mean(s for s, _ in hits)
     spec_ms = 1000 * specs_s / args.charts
 
-    print(f"import generator.charts (altair):  {1000 * import_s:8.1f} ms")
+    print(f"import generator.render.charts (altair):  {1000 * import_s:8.1f} ms")
     print(f"first per-card specs (templates):  {1000 * first_spec_s:8.1f} ms for 3")
     print(f"per-card spec, template filled:    {spec_ms:8.2f} ms a chart")
     print(f"home specs (1,000 + 300 cards):    {1000 * homes_s:8.1f} ms for 2")

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from generator.compute.power import integrate_power
 from generator.load.nvidia_smi import read_nvidia_smi_csv
-from generator.power import integrate_power
 
 HEADER = "timestamp, index, power.draw [W]"
 

@@ -77,7 +77,7 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, project:
 
     PATHS are card files or folders of cards (default: the project's cards/).
     """
-    from generator.gather import gather_cards
+    from generator.check.gather import gather_cards
 
     gathered = gather_cards(project, [p.resolve() for p in paths] or None)
     _print_report(gathered.report, output_format)
@@ -89,7 +89,7 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, project:
 @_project_option
 def new(card_id: str, project: Project) -> None:
     """Write a commented card template to cards/CARD_ID.yaml (never overwrites)."""
-    from generator.scaffold import ScaffoldError, write_card_template
+    from generator.commands.new import ScaffoldError, write_card_template
 
     try:
         path = write_card_template(project, card_id)
@@ -112,7 +112,7 @@ def new(card_id: str, project: Project) -> None:
 @_project_option
 def build(strict: bool, site_dir: Path | None, output_format: str, project: Project) -> None:
     """Validate, then render every card into the site. With errors, nothing is written."""
-    from generator.build import build_site
+    from generator.site.build import build_site
 
     result = build_site(project, site_dir=site_dir.resolve() if site_dir else None, strict=strict)
     _print_report(result.report, output_format, quiet_when_clean=True)
@@ -134,7 +134,7 @@ def build(strict: bool, site_dir: Path | None, output_format: str, project: Proj
 @_project_option
 def serve(host: str, port: int, project: Project) -> None:
     """Live preview: rebuilds and reloads the page when a card or measurement file changes."""
-    from generator.serve import serve_site
+    from generator.site.serve import serve_site
 
     serve_site(project, host=host, port=port, log=lambda text: click.echo(text, err=True))
 
@@ -158,7 +158,7 @@ def measure(
 
     Each run appends a row to measurements/ID/emissions.csv and updates measurement.json.
     """
-    from generator.measure import MeasureError, measure_command
+    from generator.commands.measure import MeasureError, measure_command
 
     try:
         run_ids = measure_command(project.root, card_id, queries, command, runs, country.upper())
@@ -192,7 +192,7 @@ def measure(
 )
 def inspect(file: Path, output_format: str, declared: str) -> None:
     """Show what the loader makes of one measurement file, without a card."""
-    from generator.inspect import format_inspection_text, inspect_file
+    from generator.commands.inspect import format_inspection_text, inspect_file
 
     report, problems = inspect_file(file, declared)
     if output_format == "json":
@@ -219,8 +219,8 @@ def inspect(file: Path, output_format: str, declared: str) -> None:
 @_project_option
 def export(card_id: str, output_format: str, site_url: str | None, project: Project) -> None:
     """Print one card's publishing kit: label, badge, model-card section, HF metadata, JSON."""
-    from generator.build import summarize_project
-    from generator.publish import EXPORT_FORMATS
+    from generator.render.publish import EXPORT_FORMATS
+    from generator.site.build import summarize_project
 
     report, summaries = summarize_project(project)
     summary = next((s for s in summaries if s.card.id == card_id), None)
@@ -241,7 +241,7 @@ def export(card_id: str, output_format: str, site_url: str | None, project: Proj
 def _repo_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     import re
 
-    from generator.import_hf import REPO_ID_PATTERN
+    from generator.commands.import_hf import REPO_ID_PATTERN
 
     if value is not None and not re.fullmatch(REPO_ID_PATTERN, value):
         raise click.BadParameter(f"expected ORG/NAME (e.g. openai/whisper-large-v3), got '{value}'")
@@ -268,7 +268,7 @@ def import_hf(
     README is the model's README.md; its co2_eq_emissions (grams) becomes the training
     emissions (tonnes), marked reported and cited to the model card.
     """
-    from generator.import_hf import ImportHfError, import_model_card
+    from generator.commands.import_hf import ImportHfError, import_model_card
 
     try:
         path, problems = import_model_card(project.root, readme, card_id, repo_id)
@@ -291,8 +291,8 @@ def import_hf(
 def diff(base_ref: str, project: Project) -> None:
     """Markdown summary of the cards added, changed and removed since BASE_REF (a git ref),
     with the figures that changed and the ratings that would move: for a PR comment."""
-    from generator.build import diff_against
     from generator.load.git import GitError
+    from generator.site.build import diff_against
 
     try:
         result = diff_against(project, base_ref)
@@ -317,7 +317,7 @@ def ratings(refresh: bool, date: str | None, project: Project) -> None:
     """
     import datetime
 
-    from generator.build import refresh_ratings
+    from generator.site.build import refresh_ratings
     from generator.units import format_number
 
     day = date or datetime.datetime.now(datetime.UTC).date().isoformat()
@@ -345,7 +345,7 @@ def ratings(refresh: bool, date: str | None, project: Project) -> None:
 @click.option("--check", is_flag=True, help="Exit 1 if the committed schema is out of date.")
 def schema(write: bool, check: bool) -> None:
     """Print the card JSON Schema generated from the pydantic model."""
-    from generator.schema import COMMITTED_SCHEMA_PATH, card_json_schema_text
+    from generator.formats.card import COMMITTED_SCHEMA_PATH, card_json_schema_text
 
     text = card_json_schema_text()
     if check:

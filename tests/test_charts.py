@@ -11,15 +11,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator import chart_svg, charts
-from generator.card_charts import (
+from generator.compute.measured_runs import MeasuredInference, MeasuredRun
+from generator.compute.summary import summarize_card
+from generator.formats.card import Card, EnergyScope, Provenance
+from generator.load.nvidia_smi import GpuSamples, PowerSamples
+from generator.render import charts
+from generator.render.card_charts import (
     card_charts,
     chart_components,
     chart_power_timeline,
     chart_runs,
     downsample_indices,
 )
-from generator.charts import (
+from generator.render.charts import (
     FONT,
     ChartSpec,
     EmissionsBar,
@@ -29,10 +33,7 @@ from generator.charts import (
     emissions_bars,
     energy_points,
 )
-from generator.compute import summarize_card
-from generator.load.nvidia_smi import GpuSamples, PowerSamples
-from generator.measured import MeasuredInference, MeasuredRun
-from generator.schema import Card, EnergyScope, Provenance
+from generator.site import images as chart_svg
 from generator.units import format_number
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "charts"
@@ -450,7 +451,7 @@ def test_a_cache_hit_does_not_import_vl_convert(tmp_path: Path) -> None:
     (tmp_path / "spec.json").write_text(json.dumps(chart.vega_lite), encoding="utf-8")
     script = (
         "import json, sys; from pathlib import Path; from types import SimpleNamespace\n"
-        "from generator.chart_svg import render_svg\n"
+        "from generator.site.images import render_svg\n"
         f"folder = Path({str(tmp_path)!r})\n"
         "spec = SimpleNamespace(vega_lite=json.loads((folder / 'spec.json').read_text()),"
         " alt_text='x')\n"

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.schema import COMMITTED_SCHEMA_PATH, card_json_schema_text
+from generator.formats.card import COMMITTED_SCHEMA_PATH, card_json_schema_text
 from tests.conftest import PLACEHOLDER_IN_VALUE, fill_template, make_project
 
 GOOD = """\

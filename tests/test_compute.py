@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.compute import FIGURE_DISPLAY, group_by_task, summarize_card
-from generator.schema import FIGURE_FIELDS, Card, Provenance, Task
+from generator.compute.summary import FIGURE_DISPLAY, group_by_task, summarize_card
+from generator.formats.card import FIGURE_FIELDS, Card, Provenance, Task
 
 SOURCE = {"card": {"title": "Card", "url": "https://example.org", "year": 2024}}
 

@@ -6,8 +6,8 @@ import re
 
 from pydantic import BaseModel
 
-from generator import schema
 from generator.cli import main
+from generator.formats import card as schema
 from generator.problems import PROBLEM_CODES
 from tests.conftest import REPO_ROOT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.equivalences import break_even_queries, equivalences
+from generator.compute.equivalences import break_even_queries, equivalences
 from generator.load.factors import read_factors
 
 FACTORS = {factor.id: factor for factor in read_factors()}

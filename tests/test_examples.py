@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from generator.check.gather import gather_cards
 from generator.cli import main
-from generator.gather import gather_cards
+from generator.formats.card import Card, Links, Training
 from generator.project import Project
-from generator.schema import Card, Links, Training
 
 EXAMPLES = Path(__file__).parent / "examples"
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.gather import gather_cards
-from generator.import_hf import (
+from generator.check.gather import gather_cards
+from generator.commands.import_hf import (
     ImportHfError,
     draft_card,
     import_model_card,

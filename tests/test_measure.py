@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.commands.measure import EnergyMeasurement
 from generator.load.codecarbon import read_codecarbon_csv
-from generator.measure import EnergyMeasurement
 
 
 def measure(project: Path, *args: str):

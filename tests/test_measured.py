@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.compute.measured_runs import measure_inference
+from generator.formats.card import Card, MeasurementFile, Provenance
 from generator.load.grid import read_grid_data
 from generator.load.measurement_files import read_measurement_file
-from generator.measured import measure_inference
-from generator.schema import Card, MeasurementFile, Provenance
 
 DATA = Path(__file__).parent / "data" / "codecarbon"
 CASES = {c["file"]: c for c in yaml.safe_load((DATA / "cases.yaml").read_text("utf-8"))["cases"]}

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.compute.power import PowerLogEnergy, integrate_power
 from generator.load.nvidia_smi import MAX_PROBLEMS_PER_CODE, PowerSamples, read_nvidia_smi_csv
-from generator.power import PowerLogEnergy, integrate_power
 from generator.problems import Problem, Severity
 from generator.units import joules_to_kwh
 

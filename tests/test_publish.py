@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.compute import CardSummary, summarize_card
+from generator.compute.measured_runs import MeasuredInference, MeasuredRun
+from generator.compute.ratings import RatingGroup, RatingReference, reference_from_data
+from generator.compute.summary import CardSummary, summarize_card
+from generator.formats.card import Card, EnergyScope, Provenance, Task
 from generator.load.factors import read_factors
-from generator.measured import MeasuredInference, MeasuredRun
-from generator.publish import (
+from generator.render.publish import (
     EXPORT_FORMATS,
     LABEL_HEIGHT_PX,
     LABEL_WIDTH_PX,
@@ -26,8 +28,6 @@ from generator.publish import (
     text_width_px,
     wrap_text,
 )
-from generator.ratings import RatingGroup, RatingReference, reference_from_data
-from generator.schema import Card, EnergyScope, Provenance, Task
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"

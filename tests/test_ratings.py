@@ -10,8 +10,8 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.ratings import build_reference, rate, size_class, stars_for
-from generator.schema import Card
+from generator.compute.ratings import build_reference, rate, size_class, stars_for
+from generator.formats.card import Card
 from tests.conftest import card_yaml, make_project
 
 

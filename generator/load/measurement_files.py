@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.formats.card import MeasurementFormat
 from generator.load.codecarbon import CodeCarbonFile, looks_like_codecarbon, read_codecarbon_csv
 from generator.load.energy_counters import (
     CounterFile,
@@ -19,7 +20,6 @@ from generator.load.energy_counters import (
     read_counter_file,
 )
 from generator.problems import Location, Problem
-from generator.schema import MeasurementFormat
 
 SIDECAR_NAME = "measurement.json"
 

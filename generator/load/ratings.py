@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from generator.compute.ratings import RatingReference, reference_from_data
 from generator.problems import Location, Problem
-from generator.ratings import RatingReference, reference_from_data
 
 REFERENCE_PATH = Path("ratings") / "reference.yaml"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
-from generator.measure import EnergyMeasurement
+from generator.commands.measure import EnergyMeasurement
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 QUERIES = 1000

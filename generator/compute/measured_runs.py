@@ -13,11 +13,11 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from generator.formats.card import Card, EnergyScope, MeasurementFile, MeasurementFormat, Provenance
 from generator.load.codecarbon import CodeCarbonRun
 from generator.load.grid import GridData, GridIntensity
 from generator.load.measurement_files import MeasurementData
 from generator.problems import Location, Problem
-from generator.schema import Card, EnergyScope, MeasurementFile, MeasurementFormat, Provenance
 from generator.units import G_PER_KG, per_1000_queries
 
 # CodeCarbon CPU modes that read a hardware energy counter (see its resource_tracker.py).
@@ -271,7 +271,7 @@ def _gpu_runs(
     if data.counters is not None:
         pairs = [(r.name, r.line, r.energy_kwh, r.duration_s) for r in data.counters.runs]
     else:
-        from generator.power import integrate_power
+        from generator.compute.power import integrate_power
 
         energy = integrate_power(data.power_log)
         if energy.energy_kwh is None:

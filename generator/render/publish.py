@@ -23,12 +23,12 @@ import jinja2
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from generator.compute import CardSummary, FigureView
-from generator.escaping import SCOPE_LABELS, escape_markdown
-from generator.ratings import STARS, size_class
-from generator.svg_text import clean_text as _clean
-from generator.svg_text import star_points as _star_points
-from generator.svg_text import text_width_px, wrap_text
+from generator.compute.ratings import STARS, size_class
+from generator.compute.summary import CardSummary, FigureView
+from generator.render.escaping import SCOPE_LABELS, escape_markdown
+from generator.render.svg_text import clean_text as _clean
+from generator.render.svg_text import star_points as _star_points
+from generator.render.svg_text import text_width_px, wrap_text
 from generator.units import G_PER_KG, KG_PER_TONNE, format_number
 
 SITE_NAME = "Model Energy Cards"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.formats.card import Card
 from generator.load.cards import CardFile
 from generator.problems import Problem
-from generator.schema import Card
 
 
 def locate_measurement_files(

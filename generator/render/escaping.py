@@ -9,7 +9,7 @@ import html
 import re
 from typing import Any
 
-from generator.schema import EnergyScope
+from generator.formats.card import EnergyScope
 
 # Python-Markdown's backslash escapes (`|` comes from the tables extension); <, >, & become
 # HTML entities in escape_markdown, since Markdown passes raw HTML through.

@@ -16,20 +16,10 @@ from pathlib import Path
 
 import yaml
 
-from generator.card_charts import card_charts
-from generator.chart_svg import chart_key, png_cached, prune_cache, render_svg
-from generator.charts import (
-    ChartSpec,
-    chart_csv,
-    chart_energy_by_task,
-    chart_training_emissions,
-    emissions_bars,
-    energy_points,
-)
-from generator.compute import CardSummary, summarize_cards
-from generator.diff import diff_cards
-from generator.engine import MkDocsEngine, SiteEngine
-from generator.gather import Gathered, gather_cards
+from generator.check.gather import Gathered, gather_cards
+from generator.compute.diff import diff_cards
+from generator.compute.ratings import build_reference, changed_ratings, rate, reference_to_data
+from generator.compute.summary import CardSummary, summarize_cards
 from generator.load.docs import read_docs_files, read_raw_files
 from generator.load.git import export_inputs_at
 from generator.load.grid import read_grid_data
@@ -37,9 +27,19 @@ from generator.load.measurement_files import SIDECAR_NAME
 from generator.load.ratings import REFERENCE_PATH
 from generator.problems import Location, Problem, Report, relative_path
 from generator.project import Project
-from generator.publish import label_png_path, label_svg_path
-from generator.ratings import build_reference, changed_ratings, rate, reference_to_data
-from generator.render import render_diff, render_site_pages
+from generator.render.card_charts import card_charts
+from generator.render.charts import (
+    ChartSpec,
+    chart_csv,
+    chart_energy_by_task,
+    chart_training_emissions,
+    emissions_bars,
+    energy_points,
+)
+from generator.render.pages import render_diff, render_site_pages
+from generator.render.publish import label_png_path, label_svg_path
+from generator.site.engine import MkDocsEngine, SiteEngine
+from generator.site.images import chart_key, png_cached, prune_cache, render_svg
 
 
 @dataclass

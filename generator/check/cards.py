@@ -18,9 +18,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from generator.formats.card import (
+    CARD_ID_PATTERN,
+    FIGURE_FIELDS,
+    NAME_PATTERN,
+    Card,
+    Figure,
+    Source,
+)
 from generator.load.cards import CardFile, KeyPath
 from generator.problems import Problem, Severity, format_key_path
-from generator.schema import CARD_ID_PATTERN, FIGURE_FIELDS, NAME_PATTERN, Card, Figure, Source
 
 _EXPECTED_BY_TYPE = {
     "float": "a number",

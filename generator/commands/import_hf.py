@@ -46,10 +46,10 @@ from typing import Any
 
 import jinja2
 
+from generator.formats.card import CARD_ID_PATTERN, COMMITTED_SCHEMA_PATH, Task
 from generator.load.cards import CardFile, KeyPath, parse_card_text
 from generator.problems import Location, Problem, Severity, format_key_path
 from generator.project import Project
-from generator.schema import CARD_ID_PATTERN, COMMITTED_SCHEMA_PATH, Task
 from generator.units import G_PER_KG, KG_PER_TONNE, format_number
 
 REPO_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$"

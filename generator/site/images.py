@@ -1,6 +1,6 @@
 """Build stage helper: `ChartSpec` -> static SVG (vl-convert), cached on disk by spec hash.
 
-Takes a chart spec from `generator.charts` and a cache folder (outside site/, e.g.
+Takes a chart spec from `generator.render.charts` and a cache folder (outside site/, e.g.
 `.energy-cards/charts/`); gives the SVG text, labelled for screen readers, ready to inline in a
 page or write as a file. Rendering costs 0.4-0.7 s for the first chart (vl-convert starts
 its JavaScript engine) and ~45 ms for each after; a cached chart costs one file read, and
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from generator.charts import ChartSpec
+    from generator.render.charts import ChartSpec
 
 CACHE_FORMAT = "1"  # bump when the post-processing below changes what a cached file holds
 DEFAULT_VEGALITE_VERSION = "6.4"

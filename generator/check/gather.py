@@ -10,18 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.check.cards import check_card_ids, check_source_references, validate_card_data
+from generator.compute.measured_runs import MeasuredInference, measure_inference
+from generator.compute.ratings import RatingReference
+from generator.formats.card import Card, MeasurementFile
 from generator.load.cards import CardFile, find_card_files, read_card_file
 from generator.load.factors import Factor, read_factors
 from generator.load.grid import read_grid_data
 from generator.load.measurement_files import MeasurementData, read_measurement_file
-from generator.load.measurements import locate_measurement_files
+from generator.load.measurement_paths import locate_measurement_files
 from generator.load.ratings import read_rating_reference
-from generator.measured import MeasuredInference, measure_inference
 from generator.problems import Location, Problem, Report, Severity, relative_path
 from generator.project import Project
-from generator.ratings import RatingReference
-from generator.schema import Card, MeasurementFile
-from generator.validate import check_card_ids, check_source_references, validate_card_data
 
 
 @dataclass

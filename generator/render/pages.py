@@ -20,19 +20,11 @@ import jinja2
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from generator.charts import ChartSpec
-from generator.compute import CardSummary, TaskGroup, group_by_task
-from generator.diff import CardsDiff
-from generator.escaping import SCOPE_LABELS, escape_markdown
-from generator.load.factors import Factor
-from generator.open_data import COLUMNS, cards_csv, cards_json, cards_table
-from generator.publish import (
-    render_hf_metadata_yaml,
-    render_model_card_section,
-    render_publish_files,
-)
-from generator.ratings import SIZE_CLASS_NOTE, RatingReference
-from generator.schema import (
+from generator.compute.diff import CardsDiff
+from generator.compute.open_data import COLUMNS, cards_csv, cards_json, cards_table
+from generator.compute.ratings import SIZE_CLASS_NOTE, RatingReference
+from generator.compute.summary import CardSummary, TaskGroup, group_by_task
+from generator.formats.card import (
     TASK_LABELS,
     Card,
     Inference,
@@ -40,6 +32,14 @@ from generator.schema import (
     Task,
     Training,
     card_json_schema_text,
+)
+from generator.load.factors import Factor
+from generator.render.charts import ChartSpec
+from generator.render.escaping import SCOPE_LABELS, escape_markdown
+from generator.render.publish import (
+    render_hf_metadata_yaml,
+    render_model_card_section,
+    render_publish_files,
 )
 from generator.units import format_count, format_count_words, format_number
 
@@ -288,7 +288,7 @@ def _field_rows(model: type[BaseModel]) -> list[dict[str, str]]:
 
 def card_format_sections() -> list[tuple[str, str, list[dict[str, str]]]]:
     """(title, docstring, field rows) for each model of the card format, from pydantic."""
-    from generator.schema import (
+    from generator.formats.card import (
         ConflictingValue,
         Figure,
         GridZone,

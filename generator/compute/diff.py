@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.compute import CardSummary
-from generator.open_data import COLUMNS, card_row
+from generator.compute.open_data import COLUMNS, card_row
+from generator.compute.summary import CardSummary
 
 # Columns that are identity or derived bookkeeping, not figures worth listing.
 _NOT_FIGURES = {"id", "url", "task_label", "rating_reference"}

@@ -12,10 +12,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.build import render_docs, sync_folder
-from generator.engine import MkDocsEngine, SiteEngine
 from generator.problems import format_text
 from generator.project import Project
+from generator.site.build import render_docs, sync_folder
+from generator.site.engine import MkDocsEngine, SiteEngine
 
 POLL_INTERVAL_S = 0.5
 

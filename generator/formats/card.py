@@ -294,7 +294,7 @@ FIGURE_FIELDS: tuple[tuple[str, str], ...] = tuple(
 )
 
 
-COMMITTED_SCHEMA_PATH = Path(__file__).parent / "data" / "card.schema.json"
+COMMITTED_SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "card.schema.json"
 
 
 def card_json_schema() -> dict[str, Any]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from generator.formats.card import MeasurementFormat
 from generator.load.measurement_files import MeasurementData, read_measurement_file
 from generator.problems import Problem, Report, format_text
-from generator.schema import MeasurementFormat
 from generator.units import format_number, joules_to_kwh
 
 
@@ -73,7 +73,7 @@ def _codecarbon(data: MeasurementData) -> dict[str, Any]:
 
 
 def _power_log(data: MeasurementData) -> dict[str, Any]:
-    from generator.power import integrate_power
+    from generator.compute.power import integrate_power
 
     samples = data.power_log
     energy = integrate_power(samples)

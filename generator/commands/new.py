@@ -12,8 +12,8 @@ from pathlib import Path
 
 import jinja2
 
+from generator.formats.card import CARD_ID_PATTERN, COMMITTED_SCHEMA_PATH, EnergyScope, Task
 from generator.project import Project
-from generator.schema import CARD_ID_PATTERN, COMMITTED_SCHEMA_PATH, EnergyScope, Task
 
 
 class ScaffoldError(Exception):

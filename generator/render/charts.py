@@ -3,7 +3,7 @@
 Takes plain records (`EnergyPoint`, `EmissionsBar`, made from `CardSummary` by `energy_points`
 and `emissions_bars`), a card's `MeasuredInference`, or a `PowerSamples` log; gives `ChartSpec`s:
 the Vega-Lite spec, a sentence for screen readers, and the rows plotted with their column
-headers, for a table or a CSV download. `generator.chart_svg` turns a spec into SVG. Reads no
+headers, for a table or a CSV download. `generator.site.images` turns a spec into SVG. Reads no
 file, writes nothing, prints nothing.
 
 Specs are deterministic (sorted rows, fixed sizes, no timestamps) because their hash keys the
@@ -26,7 +26,7 @@ from typing import Any
 
 import altair as alt
 
-from generator.compute import CardSummary
+from generator.compute.summary import CardSummary
 from generator.units import format_number
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'

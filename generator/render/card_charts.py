@@ -1,7 +1,7 @@
 """Compute stage (pure): a card's own charts: run spread, component split, power timelines.
 
 Built once per kind with altair, then filled with each card's rows as top-level `datasets`
-(see `generator.charts` for the shared spec, fonts and colours).
+(see `generator.render.charts` for the shared spec, fonts and colours).
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ from typing import Any
 import altair as alt
 import numpy as np
 
-from generator.charts import (
+from generator.compute.measured_runs import MeasuredInference
+from generator.compute.power import integrate_gpu
+from generator.compute.summary import CardSummary
+from generator.load.nvidia_smi import PowerSamples
+from generator.render.charts import (
     COMPONENT_LABELS,
     HEADERS,
     HEIGHT_PX,
@@ -30,10 +34,6 @@ from generator.charts import (
     _configure,
     _plural,
 )
-from generator.compute import CardSummary
-from generator.load.nvidia_smi import PowerSamples
-from generator.measured import MeasuredInference
-from generator.power import integrate_gpu
 from generator.units import format_number
 
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from generator.compute import CardSummary
+from generator.compute.summary import CardSummary
 
 # (key, description) in column order; the data page is generated from this list.
 COLUMNS: tuple[tuple[str, str], ...] = (

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from generator.schema import Card, Task
+from generator.formats.card import Card, Task
 
 STARS = 5
 

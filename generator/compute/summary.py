@@ -11,11 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from generator.equivalences import BreakEven, Equivalence, break_even_queries, equivalences
+from generator.compute.equivalences import BreakEven, Equivalence, break_even_queries, equivalences
+from generator.compute.measured_runs import MeasuredInference
+from generator.compute.ratings import Rating, RatingReference, rate
+from generator.formats.card import TASK_LABELS, Card, ConflictingValue, Figure, Provenance, Task
 from generator.load.factors import Factor
-from generator.measured import MeasuredInference
-from generator.ratings import Rating, RatingReference, rate
-from generator.schema import TASK_LABELS, Card, ConflictingValue, Figure, Provenance, Task
 from generator.units import KG_PER_TONNE, format_number, gpu_hours_at_power_to_kwh
 
 # Label and display unit of every figure field (a test checks this covers schema.FIGURE_FIELDS).
