@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,10 +18,6 @@ import click
 from generator import __version__
 from generator.problems import REPORTERS, Report
 from generator.project import Project
-
-# Material 9.8 prints an end-of-life banner when run as `mkdocs`; our runs are not `mkdocs`,
-# but the variable also keeps it quiet for subprocesses we start.
-os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
 def _project_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -77,11 +72,11 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, project:
 
     PATHS are card files or folders of cards (default: the project's cards/).
     """
-    from generator.check.gather import gather_cards
+    from generator.site.pipeline import read_project
 
-    gathered = gather_cards(project, [p.resolve() for p in paths] or None)
-    _print_report(gathered.report, output_format)
-    sys.exit(1 if gathered.report.failed(strict) else 0)
+    report = read_project(project, [p.resolve() for p in paths] or None).report
+    _print_report(report, output_format)
+    sys.exit(1 if report.failed(strict) else 0)
 
 
 @main.command()
@@ -291,8 +286,8 @@ def import_hf(
 def diff(base_ref: str, project: Project) -> None:
     """Markdown summary of the cards added, changed and removed since BASE_REF (a git ref),
     with the figures that changed and the ratings that would move: for a PR comment."""
+    from generator.commands.diff import diff_against
     from generator.load.git import GitError
-    from generator.site.build import diff_against
 
     try:
         result = diff_against(project, base_ref)
@@ -317,7 +312,7 @@ def ratings(refresh: bool, date: str | None, project: Project) -> None:
     """
     import datetime
 
-    from generator.site.build import refresh_ratings
+    from generator.commands.ratings import refresh_ratings
     from generator.units import format_number
 
     day = date or datetime.datetime.now(datetime.UTC).date().isoformat()

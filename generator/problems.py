@@ -7,7 +7,7 @@ is the only place that prints them (text, JSON or GitHub annotations).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -31,7 +31,9 @@ PROBLEM_CODES: dict[str, str] = {
     "no-cards": "No card files were found where cards were expected.",
     "not-a-card-file": "A path given to validate is not a .yaml card file.",
     "bad-number": "A measurement file holds a value that is not a number >= 0 where one is due.",
+    "bad-encoding": "The file is not UTF-8 text, so it cannot be read at all.",
     "bad-row": "A measurement file row cannot be read (binary garbage, wrong field count).",
+    "bad-gpu-id": "A power-log row names its GPU with neither an index (0, 1...) nor a uuid.",
     "truncated-row": "A measurement file row is cut short (fewer fields than the header).",
     "bad-timestamp": "A power-log timestamp cannot be read.",
     "missing-column": "A measurement file lacks a column it needs (energy_consumed, power.draw).",
@@ -50,6 +52,7 @@ PROBLEM_CODES: dict[str, str] = {
     "engine-warning": "The site engine reported a warning (an error with --strict).",
     "missing-config": "The project has no mkdocs.yml, so no site can be built.",
     "unsafe-site-dir": "The site folder would replace the project or its sources.",
+    "page-clash": "A hand-written page has the name of a page the generator writes.",
 }
 
 
@@ -115,6 +118,59 @@ class Report:
 
     def sorted_problems(self) -> list[Problem]:
         return sorted(self.problems, key=Problem.sort_key)
+
+
+MAX_PROBLEMS_PER_CODE = 20  # listed per code and file; the rest are summed up in one problem
+
+
+class CappedProblems:
+    """Row problems of one file: at most `limit` listed per code, the rest summed up in one.
+
+    Every measurement loader reports its row problems through one of these, so a corrupt
+    million-row file gives a short report with the same wording whichever format it is in.
+    """
+
+    def __init__(self, display_path: str, limit: int = MAX_PROBLEMS_PER_CODE) -> None:
+        self.display_path = display_path
+        self.limit = limit
+        self._listed: list[Problem] = []
+        self._listed_per_code: dict[str, int] = {}
+        self._unlisted: dict[str, list] = {}  # code -> [count, first line, last line, problem]
+
+    def add(self, problem: Problem) -> None:
+        """Report one problem (listed while its code has room, else counted)."""
+        self.add_rows(problem.code, [problem.location.line], lambda _: problem)
+
+    def add_rows(self, code: str, lines: Sequence[int], describe: Callable[[int], Problem]) -> None:
+        """Report rows at 1-based `lines` (ascending) with one code; `describe(line)` makes one.
+
+        `describe` is called only for the rows listed (and the first one left out, whose key
+        and severity the summary takes), so a loader can flag many rows cheaply.
+        """
+        room = max(0, self.limit - self._listed_per_code.get(code, 0))
+        listed = lines[:room]
+        for line in listed:
+            self._listed.append(describe(int(line)))
+        self._listed_per_code[code] = self._listed_per_code.get(code, 0) + len(listed)
+        if len(lines) > room:
+            first, last = int(lines[room]), int(lines[-1])
+            entry = self._unlisted.setdefault(code, [0, first, last, describe(first)])
+            entry[0] += len(lines) - room
+            entry[1], entry[2] = min(entry[1], first), max(entry[2], last)
+
+    def problems(self) -> list[Problem]:
+        """The listed problems in the order reported, then one summary per capped code."""
+        more = "... and {} more bad rows like these, not listed (lines {}-{})"
+        return self._listed + [
+            Problem(
+                Location(self.display_path, first),
+                code,
+                more.format(count, first, last),
+                example.severity,
+                example.key,
+            )
+            for code, (count, first, last, example) in self._unlisted.items()
+        ]
 
 
 def format_key_path(key_path: Iterable[str | int]) -> str:

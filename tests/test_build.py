@@ -225,7 +225,9 @@ def test_methodology_lists_every_factor_with_its_source_and_year(shipped_site: P
 
     html = (shipped_site / "methodology" / "index.html").read_text("utf-8")
     text = _text(html)
-    for factor in read_factors():
+    factors, problems = read_factors()
+    assert problems == []
+    for factor in factors:
         assert factor.singular in text, factor.id
         assert f'href="{factor.source.url.replace("&", "&amp;")}"' in html, factor.id
         assert f"{factor.source.title}" in text, factor.id

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.load.codecarbon import read_codecarbon_csv
+from generator.load.codecarbon import parse_codecarbon_text, read_codecarbon_csv
+from generator.problems import MAX_PROBLEMS_PER_CODE
 
 DATA = Path(__file__).parent / "data" / "codecarbon"
 CASES = yaml.safe_load((DATA / "cases.yaml").read_text("utf-8"))["cases"]
@@ -69,3 +70,21 @@ def test_corrupted_rows_are_named_and_the_rest_is_kept() -> None:
     assert parsed is not None and parsed.runs
     assert all(p.location.path == "corrupted.csv" and p.location.line > 1 for p in problems)
     assert {p.code for p in problems} == {"bad-number", "bad-row", "truncated-row"}
+
+
+def test_bad_rows_are_listed_up_to_the_shared_cap_then_summed_up() -> None:
+    header = "timestamp,project_name,run_id,duration,emissions,energy_consumed"
+    good = "2024-01-01T00:00:00,p,r1,10.0,0.001,0.002"  # line 2
+    bad = ["2024-01-01T00:00:01,p,r2,10.0,0.001,-1"] * 50  # lines 3..52
+    text = "\n".join([header, good, *bad]) + "\n"
+    parsed, problems = parse_codecarbon_text(text, "emissions.csv")
+    assert parsed is not None and len(parsed.runs) == 1
+    assert len(problems) == MAX_PROBLEMS_PER_CODE + 1
+    assert [p.location.line for p in problems[:20]] == list(range(3, 23))
+    last = problems[-1]
+    assert (last.location.line, last.code, last.key) == (
+        23,
+        "bad-number",
+        "column energy_consumed (kWh)",
+    )
+    assert last.message == "... and 30 more bad rows like these, not listed (lines 23-52)"

@@ -7,7 +7,7 @@ import pytest
 from generator.compute.equivalences import break_even_queries, equivalences
 from generator.load.factors import read_factors
 
-FACTORS = {factor.id: factor for factor in read_factors()}
+FACTORS = {factor.id: factor for factor in read_factors()[0]}
 
 
 @pytest.mark.parametrize(

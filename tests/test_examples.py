@@ -153,6 +153,8 @@ def test_byte_level_examples_keep_their_bytes() -> None:
     assert crlf.count(b"\r\n") == crlf.count(b"\n") > 1
     bom = (EXAMPLES / "valid/utf8-bom/cards/utf8-bom.yaml").read_bytes()
     assert bom.startswith(b"\xef\xbb\xbfid: ")
+    latin1 = (EXAMPLES / "invalid/bad-encoding-latin1/cards/bad-encoding-latin1.yaml").read_bytes()
+    assert b"Caf\xe9" in latin1  # not UTF-8: the case for `bad-encoding`
 
 
 # Invalid cases ----------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from generator.compute.power import PowerLogEnergy, integrate_power
-from generator.load.nvidia_smi import MAX_PROBLEMS_PER_CODE, PowerSamples, read_nvidia_smi_csv
-from generator.problems import Problem, Severity
+from generator.load.nvidia_smi import PowerSamples, read_nvidia_smi_csv
+from generator.problems import MAX_PROBLEMS_PER_CODE, Problem, Severity
 from generator.units import joules_to_kwh
 
 DATA = Path(__file__).parent / "data" / "nvidia_smi"
@@ -408,7 +408,7 @@ def test_a_row_with_a_bad_gpu_index_is_skipped(tmp_path: Path) -> None:
         (
             3,
             "warning",
-            "bad-row",
+            "bad-gpu-id",
             "column index",
             "expected a GPU index (0, 1, ...) or uuid (GPU-...), got 'gpu0'",
         )

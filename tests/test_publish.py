@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from generator.compute.measured_runs import MeasuredInference, MeasuredRun
-from generator.compute.ratings import RatingGroup, RatingReference, reference_from_data
 from generator.compute.summary import CardSummary, summarize_card
 from generator.formats.card import Card, EnergyScope, Provenance, Task
+from generator.formats.rating_reference import RatingGroup, RatingReference
 from generator.load.factors import read_factors
 from generator.render.publish import (
     EXPORT_FORMATS,
@@ -37,7 +37,14 @@ EVIL_NAME = 'Evil scriptalert(1)/script & "Co"'  # names forbid < and >
 EVIL = "<script>alert(1)</script>"
 REFERENCE = RatingReference(
     date="2026-01-15",
-    groups=(RatingGroup(Task.TEXT_CLASSIFICATION, None, 0.001, 0.1, ("a", "b")),),
+    groups=(
+        RatingGroup(
+            task=Task.TEXT_CLASSIFICATION,
+            min_kwh_per_1000_queries=0.001,
+            max_kwh_per_1000_queries=0.1,
+            cards=("a", "b"),
+        ),
+    ),
 )
 
 
@@ -66,7 +73,9 @@ def llama() -> CardSummary:
     data = yaml.safe_load((REPO_ROOT / "cards" / "llama-3-70b.yaml").read_text(encoding="utf-8"))
     reference = yaml.safe_load((REPO_ROOT / "ratings" / "reference.yaml").read_text("utf-8"))
     return summarize_card(
-        Card.model_validate(data), reference=reference_from_data(reference), factors=read_factors()
+        Card.model_validate(data),
+        reference=RatingReference.model_validate(reference),
+        factors=read_factors()[0],
     )
 
 

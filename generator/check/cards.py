@@ -7,16 +7,10 @@ checking; this module turns its errors into messages a contributor can act on
 
 from __future__ import annotations
 
-import copy
-import difflib
 import re
-import types
-import typing
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
-
-from pydantic import BaseModel, ValidationError
 
 from generator.formats.card import (
     CARD_ID_PATTERN,
@@ -27,70 +21,14 @@ from generator.formats.card import (
     Source,
 )
 from generator.load.cards import CardFile, KeyPath
+from generator.load.validation import (
+    Marked,
+    describe_value,
+    model_at,
+    problem_from_error,
+    validate_marked,
+)
 from generator.problems import Problem, Severity, format_key_path
-
-_EXPECTED_BY_TYPE = {
-    "float": "a number",
-    "int": "a whole number",
-    "string": "text",
-    "bool": "true or false",
-    "date": "a date written YYYY-MM-DD",
-    "dict": "a mapping of keys to values",
-    "model": "a mapping of keys to values",
-    "list": "a list",
-}
-
-_HINTS_BY_TYPE = {
-    "float": "write a bare number without units or commas, e.g. 1300000",
-    "int": "write a whole number without units or commas, e.g. 8000000000",
-    "date": "write the date as YYYY-MM-DD, e.g. 2024-04-18",
-    "bool": "write true or false",
-}
-
-
-def _describe_value(value: Any) -> str:
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        return repr(shown)
-    return str(value)
-
-
-def _unwrap(annotation: Any) -> Any:
-    """The model or container type inside Optional[...] / list[...] / dict[...]."""
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        members = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _unwrap(members[0]) if len(members) == 1 else annotation
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    return annotation
-
-
-def _model_at(key_path: KeyPath) -> type[BaseModel] | None:
-    """The pydantic model class that describes the mapping at `key_path`, if any."""
-    current: Any = Card
-    for part in key_path:
-        origin = typing.get_origin(current)
-        if origin is list and isinstance(part, int):
-            current = _unwrap(typing.get_args(current)[0])
-        elif origin is dict:
-            current = _unwrap(typing.get_args(current)[1])
-        elif isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            if field is None:
-                return None
-            current = _unwrap(field.annotation)
-        else:
-            return None
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
 def _figure_hint(key: str, value: Any) -> str:
@@ -101,113 +39,50 @@ def _figure_hint(key: str, value: Any) -> str:
     )
 
 
-def _problem_from_error(card_file: CardFile, error: dict[str, Any]) -> Problem:
+def _problem_from_error(card_file: Marked, error: dict[str, Any]) -> Problem:
+    """The generic translation (`load.validation`), with the card's own words on top."""
     loc: KeyPath = tuple(error["loc"])
     kind: str = error["type"]
     ctx = error.get("ctx") or {}
     value = error.get("input")
     key = format_key_path(loc)
-    leaf = str(loc[-1]) if loc else "card"
-
-    if kind == "missing":
-        model = _model_at(loc[:-1])
-        field = model.model_fields.get(leaf) if model else None
-        description = f" ({field.description})" if field and field.description else ""
-        return Problem(
-            card_file.location(loc[:-1], at_key=True),
-            "missing-key",
-            f"required key is missing{description}",
-            key=key,
-            hint=f"add `{leaf}:` under {format_key_path(loc[:-1]) or 'the top level'}",
-        )
-    if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
-        allowed = sorted(model.model_fields) if model else []
-        close = difflib.get_close_matches(leaf, allowed, n=1)
-        hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(allowed)}"
-        return Problem(
-            card_file.location(loc, at_key=True),
-            "unknown-key",
-            "unknown key; the card format does not define it, so it is ignored",
-            severity=Severity.WARNING,
-            key=key,
-            hint=hint,
-        )
-    if kind in ("enum", "literal_error"):
-        expected = ctx.get("expected", "")
-        return Problem(
-            card_file.location(loc),
-            "not-one-of",
-            f"expected one of {expected}, got {_describe_value(value)}",
-            key=key,
-        )
-
-    if kind in ("date_from_datetime_parsing", "date_parsing") and _ISO_DATE.match(str(value)):
-        reason = str(ctx.get("error", "no such day"))
-        return Problem(
-            card_file.location(loc),
-            "bad-value",
-            f"expected a real date, got {_describe_value(value)} ({reason})",
-            key=key,
-        )
-
     family = kind.split("_")[0]
-    if family in _EXPECTED_BY_TYPE and (
-        "type" in kind or "parsing" in kind or kind == "int_from_float"
-    ):
-        expected = _EXPECTED_BY_TYPE[family]
-        hint = _HINTS_BY_TYPE.get(family, "")
-        if family in ("model", "dict") and _model_at(loc) is Figure:
-            expected = "a figure (a mapping with value, provenance and source)"
-            hint = _figure_hint(leaf, value)
-        elif family in ("model", "dict") and _model_at(loc) is Source:
-            expected = "a source (a mapping with title, url and year)"
-        if kind == "int_from_float":
-            expected = "a whole number"
-        return Problem(
-            card_file.location(loc),
-            "wrong-type",
-            f"expected {expected}, got {_describe_value(value)}",
-            key=key,
-            hint=hint,
-        )
-
+    if family in ("model", "dict") and ("type" in kind or "parsing" in kind):
+        model = model_at(Card, loc)
+        if model is Figure:
+            expected, hint = (
+                "a figure (a mapping with value, provenance and source)",
+                _figure_hint(str(loc[-1]) if loc else "card", value),
+            )
+        elif model is Source:
+            expected, hint = "a source (a mapping with title, url and year)", ""
+        else:
+            expected = hint = ""
+        if expected:
+            message = f"expected {expected}, got {describe_value(value)}"
+            return Problem(card_file.location(loc), "wrong-type", message, key=key, hint=hint)
     if kind == "value_error":
         # Raised by a section's own check (e.g. inference with no figure): point at its key.
         message = str(ctx.get("error", error["msg"]))
         return Problem(card_file.location(loc, at_key=True), "missing-key", message, key=key)
-    expected = _describe_constraint(kind, ctx, loc)
-    message = f"expected {expected}, got {_describe_value(value)}"
-    return Problem(card_file.location(loc), "bad-value", message, key=key)
-
-
-def _describe_constraint(kind: str, ctx: dict[str, Any], loc: KeyPath) -> str:
-    if kind == "greater_than_equal":
-        return f"a number >= {ctx['ge']:g}"
-    if kind == "greater_than":
-        return f"a number > {ctx['gt']:g}"
-    if kind == "less_than_equal":
-        return f"a number <= {ctx['le']:g}"
-    if kind == "finite_number":
-        return "a finite number"
-    if kind in ("string_too_short", "too_short"):
-        return "a non-empty value"
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
+        expected = ""
         if pattern == CARD_ID_PATTERN:
-            return "lowercase letters, digits and single hyphens (e.g. llama-3-70b)"
-        if pattern == NAME_PATTERN:
-            return "text without < or >"
-        if pattern.startswith("^https?"):
-            return "an http:// or https:// URL"
-        if loc and loc[0] == "sources" or (loc and loc[-1] == "source"):
-            return "a key of lowercase letters, digits, '-' or '_'"
-        return f"text matching {pattern}"
-    return kind.replace("_", " ")
+            expected = "lowercase letters, digits and single hyphens (e.g. llama-3-70b)"
+        elif pattern == NAME_PATTERN:
+            expected = "text without < or >"
+        elif not pattern.startswith("^https?") and (
+            loc and loc[0] == "sources" or (loc and loc[-1] == "source")
+        ):
+            expected = "a key of lowercase letters, digits, '-' or '_'"
+        if expected:
+            message = f"expected {expected}, got {describe_value(value)}"
+            return Problem(card_file.location(loc), "bad-value", message, key=key)
+    return problem_from_error(card_file, error, Card, "the card format")
 
 
 PLACEHOLDER_PATTERN = re.compile(r"^<.*>$", re.DOTALL)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _placeholders(data: Any, path: KeyPath = ()) -> list[KeyPath]:
@@ -221,61 +96,34 @@ def _placeholders(data: Any, path: KeyPath = ()) -> list[KeyPath]:
 
 def validate_card_data(card_file: CardFile) -> tuple[Card | None, list[Problem]]:
     """Check one card's data against the format. Unknown keys warn; the card still loads."""
-    if card_file.data is None:
-        return None, []
-    if not isinstance(card_file.data, dict):
-        return None, [
-            Problem(
-                card_file.location(),
-                "not-a-mapping",
-                f"expected a mapping of keys to values, got {_describe_value(card_file.data)}",
-                hint="start from `energy-cards new <id>`",
-            )
-        ]
-    unfilled = _placeholders(card_file.data)
+    unfilled = _placeholders(card_file.data) if isinstance(card_file.data, dict) else []
     problems = [
         Problem(
             card_file.location(path),
             "placeholder",
-            f"expected a real value, got the template placeholder {_describe_value(value)}",
+            f"expected a real value, got the template placeholder {describe_value(value)}",
             key=format_key_path(path),
             hint="fill it in, or delete the key if it is optional and unknown",
         )
         for path in unfilled
         for value in [_value_at(card_file.data, path)]
     ]
-    try:
-        card = Card.model_validate(card_file.data)
-        return (None if problems else card), problems
-    except ValidationError as exc:
-        all_errors = exc.errors(include_url=False)
-        reported = set(unfilled) | card_file.non_text_keys
-        errors = [e for e in all_errors if tuple(e["loc"]) not in reported]
-    problems += [_problem_from_error(card_file, error) for error in errors]
-    if any(p.severity is Severity.ERROR for p in problems):
-        return None, problems
-    # Only unknown keys: drop them and load the card, so a warning does not hide the card.
-    data = _without_paths(card_file.data, [tuple(e["loc"]) for e in all_errors])
-    try:
-        return Card.model_validate(data), problems
-    except ValidationError:  # only when the loader already reported the rest (odd keys)
-        return None, problems
+    card, more = validate_marked(
+        card_file,
+        Card,
+        format_name="the card format",
+        translate=_problem_from_error,
+        reported=unfilled,
+        not_a_mapping_hint="start from `energy-cards new <id>`",
+    )
+    problems += more
+    return (None if any(p.severity is Severity.ERROR for p in problems) else card), problems
 
 
 def _value_at(data: Any, path: KeyPath) -> Any:
     for part in path:
         data = data[part]
     return data
-
-
-def _without_paths(data: Any, paths: Sequence[KeyPath]) -> Any:
-    cleaned = copy.deepcopy(data)
-    for path in paths:
-        parent = cleaned
-        for part in path[:-1]:
-            parent = parent[part]
-        parent.pop(path[-1], None)
-    return cleaned
 
 
 def raw_card_id(card_file: CardFile) -> str | None:

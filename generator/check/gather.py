@@ -1,22 +1,25 @@
-"""Load and validate stages together: every card of a project, checked, with all problems.
+"""Load and check stages together, and the gate: every card of a project, checked.
 
-Takes a project (and optionally explicit card paths); gives valid cards and a report. Build
-and validate both start here, so `validate` and `build` can never disagree.
+Takes a project (and optionally explicit card paths); gives the cards that passed the gate,
+each with its card file and its measurement files as the loader parsed them, plus a report of
+every problem found. A card with any error (a wrong type, an unknown source key, an id that
+differs from its file name, a missing or unreadable measurement file) goes no further: it is
+reported here and never computed, rendered or counted. Nothing here computes: turning the
+measurement files into figures is the compute stage's job. Build and validate both start here,
+so `validate` and `build` can never disagree.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.check.cards import check_card_ids, check_source_references, validate_card_data
-from generator.compute.measured_runs import MeasuredInference, measure_inference
-from generator.compute.ratings import RatingReference
 from generator.formats.card import Card, MeasurementFile
+from generator.formats.rating_reference import RatingReference
 from generator.load.cards import CardFile, find_card_files, read_card_file
-from generator.load.factors import Factor, read_factors
-from generator.load.grid import read_grid_data
 from generator.load.measurement_files import MeasurementData, read_measurement_file
 from generator.load.measurement_paths import locate_measurement_files
 from generator.load.ratings import read_rating_reference
@@ -24,20 +27,26 @@ from generator.problems import Location, Problem, Report, Severity, relative_pat
 from generator.project import Project
 
 
-@dataclass
+@dataclass(frozen=True)
 class LoadedCard:
+    """A card that passed the gate: no error in it, in its id, or in its measurement files."""
+
     card: Card
     file: CardFile
-    measurements: list[tuple[MeasurementFile, MeasurementData]] = field(default_factory=list)
-    measured: MeasuredInference | None = None
+    measurements: tuple[tuple[MeasurementFile, MeasurementData], ...] = ()
 
 
 @dataclass
 class Gathered:
+    """The cards that passed the gate (sorted by id), every problem, and the rating reference."""
+
     cards: list[LoadedCard]
     report: Report
     reference: RatingReference | None = None
-    factors: tuple[Factor, ...] = ()
+
+
+def _has_errors(problems: Sequence[Problem]) -> bool:
+    return any(p.severity is Severity.ERROR for p in problems)
 
 
 def _expand_paths(project: Project, paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
@@ -68,63 +77,87 @@ def _expand_paths(project: Project, paths: Sequence[Path]) -> tuple[list[Path], 
     return files, problems
 
 
-def gather_cards(project: Project, paths: Sequence[Path] | None = None) -> Gathered:
-    """Read, validate and cross-check cards; problems are collected, never raised."""
-    report = Report()
+def _card_paths(project: Project, paths: Sequence[Path] | None) -> tuple[list[Path], list[Problem]]:
+    """The card files to check: those given, or every card of the project's cards/."""
     if paths:
-        files, problems = _expand_paths(project, paths)
-        report.extend(problems)
-    else:
-        files = find_card_files(project.cards_dir)
-        if not files:
-            report.extend(
-                [
-                    Problem(
-                        Location(relative_path(project.cards_dir, project.root)),
-                        "no-cards",
-                        "expected .yaml card files in this folder, found none",
-                        severity=Severity.WARNING,
-                        hint="create one with `energy-cards new <id>`",
-                    )
-                ]
-            )
+        return _expand_paths(project, paths)
+    files = find_card_files(project.cards_dir)
+    if files:
+        return files, []
+    return [], [
+        Problem(
+            Location(relative_path(project.cards_dir, project.root)),
+            "no-cards",
+            "expected .yaml card files in this folder, found none",
+            severity=Severity.WARNING,
+            hint="create one with `energy-cards new <id>`",
+        )
+    ]
+
+
+def gather_cards(project: Project, paths: Sequence[Path] | None = None) -> Gathered:
+    """Read and check cards and their measurement files; problems are collected, never raised.
+
+    Args:
+        project: The project to read.
+        paths: Card files or folders of cards to check (default: the project's cards/).
+
+    Returns:
+        The cards with no error (sorted by id), the report, and the rating reference.
+    """
+    report = Report()
+    files, problems = _card_paths(project, paths)
+    report.extend(problems)
+    read = [read_card_file(path, project.root) for path in dict.fromkeys(files)]
+    id_problems = check_card_ids([card_file for card_file, _ in read])
+    id_problems_by_file: dict[str, list[Problem]] = defaultdict(list)
+    for problem in id_problems:
+        id_problems_by_file[problem.location.path].append(problem)
     loaded: list[LoadedCard] = []
-    card_files: list[CardFile] = []
-    for path in dict.fromkeys(files):
-        card_file, problems = read_card_file(path, project.root)
-        card_files.append(card_file)
+    for card_file, problems in read:
         report.extend(problems)
-        card, problems = validate_card_data(card_file)
-        report.extend(problems)
-        report.extend(check_source_references(card_file))
         report.cards_checked += 1
-        if card is None:
-            continue
-        loaded.append(_load_measurements(project, card, card_file, report))
-    report.extend(check_card_ids(card_files))
+        card, more = _check_card(project, card_file, report)
+        problems = problems + more + id_problems_by_file[card_file.display_path]
+        if card is not None and not _has_errors(problems):
+            loaded.append(card)
+    report.extend(id_problems)
     reference, problems = read_rating_reference(project.root)
     report.extend(problems)
-    return Gathered(sorted(loaded, key=lambda c: c.card.id), report, reference, read_factors())
+    return Gathered(sorted(loaded, key=lambda c: c.card.id), report, reference)
 
 
-def _load_measurements(
-    project: Project, card: Card, card_file: CardFile, report: Report
-) -> LoadedCard:
-    """Read the card's measurement files and turn them into per-1,000-query figures."""
-    paths, problems = locate_measurement_files(card, card_file, project.root)
+def _check_card(
+    project: Project, card_file: CardFile, report: Report
+) -> tuple[LoadedCard | None, list[Problem]]:
+    """One card checked and its measurement files read (None when the card itself is invalid).
+
+    The problems are added to `report` and returned, so the caller can apply the gate.
+    """
+    card, problems = validate_card_data(card_file)
+    problems += check_source_references(card_file)
+    loaded = None
+    if card is not None:
+        measurements, more = _read_measurements(project, card, card_file, report)
+        problems += more
+        loaded = LoadedCard(card, card_file, measurements)
     report.extend(problems)
+    return loaded, problems
+
+
+def _read_measurements(
+    project: Project, card: Card, card_file: CardFile, report: Report
+) -> tuple[tuple[tuple[MeasurementFile, MeasurementData], ...], list[Problem]]:
+    """The card's measurement files as parsed (those readable), and their problems."""
+    paths, problems = locate_measurement_files(card, card_file, project.root)
     refs = card.inference.measurements if card.inference else []
     by_path = {(project.root / ref.path).resolve(): ref for ref in refs}
     measurements = []
     for path in paths:
         ref = by_path[path]
-        data, problems = read_measurement_file(path, relative_path(path, project.root), ref.format)
-        report.extend(problems)
+        data, more = read_measurement_file(path, relative_path(path, project.root), ref.format)
+        problems += more
         report.files_checked += 1
         if data is not None:
             measurements.append((ref, data))
-    measured = None
-    if measurements:
-        measured, problems = measure_inference(card, measurements, read_grid_data())
-        report.extend(problems)
-    return LoadedCard(card, card_file, measurements, measured)
+    return tuple(measurements), problems

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.formats.card import MeasurementFormat
+from generator.formats.measurement_sidecar import sidecar_data
 from generator.load.measurement_files import MeasurementData, read_measurement_file
 from generator.problems import Problem, Report, format_text
 from generator.units import format_number, joules_to_kwh
@@ -153,7 +154,7 @@ def inspect_file(path: Path, declared: str = "auto") -> tuple[dict[str, Any], li
         report |= _counters(data)
     else:
         report |= _power_log(data)
-    report["sidecar"] = data.sidecar
+    report["sidecar"] = sidecar_data(data.sidecar) if data.sidecar else None
     report["problems"] = _problem_dicts(problems)
     return report, problems
 

@@ -12,25 +12,40 @@ A failed run writes no row, so a card never averages in a crashed run.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import importlib.metadata
-import json
 import logging
 import platform
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.load.measurement_files import SIDECAR_NAME
+from generator.formats.energy_counters import (
+    NVML_ENERGY_HEADER,
+    NVML_FILE,
+    NvmlEnergyRow,
+    nvml_energy_cells,
+)
+from generator.formats.measurement_sidecar import (
+    SIDECAR_NAME,
+    CodeCarbonMethods,
+    Hardware,
+    MeasurementSidecar,
+    SidecarRun,
+    Versions,
+    sidecar_json,
+)
+from generator.load.measurement_files import read_sidecar
+from generator.load.validation import has_errors
 
 EMISSIONS_FILE = "emissions.csv"
-NVML_FILE = "nvml_energy.csv"
 NVML_INTERVAL_S = 0.1
 
 
@@ -107,6 +122,23 @@ def _version(package: str) -> str | None:
         return None
 
 
+@contextlib.contextmanager
+def scoped_log_level(name: str, level: int) -> Iterator[None]:
+    """Set one logger's level for a block, then put its previous level back.
+
+    Args:
+        name: the logger, e.g. "codecarbon".
+        level: the level while the block runs, e.g. logging.ERROR.
+    """
+    logger = logging.getLogger(name)
+    previous = logger.level
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
 @dataclass
 class EnergyMeasurement:
     """Measure one run of a workload for a card; use once per run as a context manager.
@@ -124,6 +156,7 @@ class EnergyMeasurement:
     run_ids: list[str] = field(default_factory=list)
     _tracker: Any = None
     _sampler: _NvmlSampler | None = None
+    _logs: contextlib.ExitStack | None = None  # undoes this run's logger change
 
     @property
     def folder(self) -> Path:
@@ -135,27 +168,39 @@ class EnergyMeasurement:
         if self.queries < 1:
             raise MeasureError(f"expected --queries >= 1, got {self.queries}")
         self.folder.mkdir(parents=True, exist_ok=True)
-        logging.getLogger("codecarbon").setLevel(logging.ERROR)
-        self._tracker = OfflineEmissionsTracker(
-            project_name=self.card_id,
-            country_iso_code=self.country_iso_code,
-            output_methods=[],  # we append the row ourselves, and only for a successful run
-            log_level="error",
-            measure_power_secs=1,
-            allow_multiple_runs=True,
-        )
-        self._sampler = _NvmlSampler()
-        if not self._sampler.start():
-            self._sampler = None
-        self._tracker.start()
-        if getattr(self._tracker, "_start_time", None) is None:
-            # CodeCarbon swallows its own start-up errors; do not measure nothing silently.
-            if self._sampler:
-                self._sampler.stop()
-            raise MeasureError("CodeCarbon could not start its tracker (run with its logs on)")
+        with contextlib.ExitStack() as scope:
+            # CodeCarbon's INFO lines would drown the workload's output; quiet them for this
+            # run only, and give the logger back its level when the run ends.
+            scope.enter_context(scoped_log_level("codecarbon", logging.ERROR))
+            self._tracker = OfflineEmissionsTracker(
+                project_name=self.card_id,
+                country_iso_code=self.country_iso_code,
+                output_methods=[],  # we append the row ourselves, and only for a successful run
+                log_level="error",
+                measure_power_secs=1,
+                allow_multiple_runs=True,
+            )
+            self._sampler = _NvmlSampler()
+            if not self._sampler.start():
+                self._sampler = None
+            self._tracker.start()
+            if getattr(self._tracker, "_start_time", None) is None:
+                # CodeCarbon swallows its own start-up errors; do not measure nothing silently.
+                if self._sampler:
+                    self._sampler.stop()
+                raise MeasureError("CodeCarbon could not start its tracker (run with its logs on)")
+            self._logs = scope.pop_all()  # closed by __exit__; closed here if start fails
         return self
 
     def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        try:
+            self._finish_run(exc_type)
+        finally:
+            if self._logs is not None:
+                self._logs.close()
+                self._logs = None
+
+    def _finish_run(self, exc_type: object) -> None:
         self._tracker.stop()
         if self._sampler:
             self._sampler.stop()
@@ -181,46 +226,56 @@ class EnergyMeasurement:
         with path.open("a", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             if new:
-                writer.writerow(["timestamp", "run", "index", "total_energy_mj", "power_w"])
+                writer.writerow(NVML_ENERGY_HEADER)
             for timestamp, index, energy_mj, power_w in sampler.rows:
-                writer.writerow([f"{timestamp:.3f}", run_id, index, f"{energy_mj:.0f}", power_w])
+                row = NvmlEnergyRow(
+                    timestamp=timestamp,
+                    run=run_id,
+                    index=index,
+                    total_energy_mj=energy_mj,
+                    power_w=power_w,
+                )
+                writer.writerow(nvml_energy_cells(row))
 
     def _write_sidecar(self, data: Any) -> None:
-        path = self.folder / SIDECAR_NAME
-        previous = json.loads(path.read_text("utf-8")) if path.is_file() else {}
-        runs = previous.get("runs", []) + [
-            {
-                "run_id": str(data.run_id),
-                "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                "queries": self.queries,
-                "command": list(self.command),
-            }
-        ]
-        sidecar = {
-            "written_by": f"energy-cards {__version__} measure",
-            "card": self.card_id,
-            "queries_per_run": self.queries,
-            "files": {EMISSIONS_FILE: "codecarbon"}
+        previous, problems = read_sidecar(self.folder, self.folder.as_posix())
+        if has_errors(problems):
+            first = problems[0]
+            raise MeasureError(
+                f"{first.location}: {first.key + ': ' if first.key else ''}{first.message} "
+                "(fix or remove it; the new run's row was written)"
+            )
+        run = SidecarRun(
+            run_id=str(data.run_id),
+            date=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            queries=self.queries,
+            command=tuple(self.command),
+        )
+        sidecar = MeasurementSidecar(
+            written_by=f"energy-cards {__version__} measure",
+            card=self.card_id,
+            queries_per_run=self.queries,
+            files={EMISSIONS_FILE: "codecarbon"}
             | ({NVML_FILE: "nvml-energy"} if self._sampler else {}),
-            "codecarbon": _cpu_and_ram_methods(self._tracker),
-            "hardware": {
-                "cpu_model": data.cpu_model,
-                "cpu_count": data.cpu_count,
-                "gpu_model": data.gpu_model or None,
-                "gpu_count": data.gpu_count,
-                "gpus": self._sampler.gpu_names if self._sampler else [],
-                "ram_total_size_gb": data.ram_total_size,
-            },
-            "country_iso_code": self.country_iso_code,
-            "versions": {
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-                "codecarbon": _version("codecarbon"),
-                "energy-cards": __version__,
-            },
-            "runs": runs,
-        }
-        path.write_text(json.dumps(sidecar, indent=2) + "\n", encoding="utf-8")
+            codecarbon=CodeCarbonMethods(**_cpu_and_ram_methods(self._tracker)),
+            hardware=Hardware(
+                cpu_model=data.cpu_model,
+                cpu_count=data.cpu_count,
+                gpu_model=data.gpu_model or None,
+                gpu_count=data.gpu_count,
+                gpus=tuple(self._sampler.gpu_names) if self._sampler else (),
+                ram_total_size_gb=data.ram_total_size,
+            ),
+            country_iso_code=self.country_iso_code,
+            versions=Versions(
+                python=platform.python_version(),
+                platform=platform.platform(),
+                codecarbon=_version("codecarbon"),
+                energy_cards=__version__,
+            ),
+            runs=(*(previous.runs if previous else ()), run),
+        )
+        (self.folder / SIDECAR_NAME).write_text(sidecar_json(sidecar), encoding="utf-8")
 
 
 def measure_command(

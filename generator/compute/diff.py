@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.compute.open_data import COLUMNS, card_row
+from generator.compute.open_data import card_row
 from generator.compute.summary import CardSummary
+from generator.formats.open_data import COLUMNS
 
 # Columns that are identity or derived bookkeeping, not figures worth listing.
 _NOT_FIGURES = {"id", "url", "task_label", "rating_reference"}

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.load.factors import Factor
+from generator.formats.factors import Factor
 
 READABLE_MIN = 1.0
 READABLE_MAX = 1e10  # "235 million smartphone charges" still reads naturally

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from generator.formats.card import Card, EnergyScope, MeasurementFile, MeasurementFormat, Provenance
+from generator.formats.measurement_sidecar import MeasurementSidecar
 from generator.load.codecarbon import CodeCarbonRun
 from generator.load.grid import GridData, GridIntensity
 from generator.load.measurement_files import MeasurementData
@@ -117,12 +118,13 @@ def _selected(runs: Sequence[CodeCarbonRun], ref: MeasurementFile) -> list[CodeC
     ]
 
 
-def _cpu_method(sidecar: dict | None) -> str | None:
-    methods = (sidecar or {}).get("codecarbon", {})
-    return methods.get("cpu_method") if isinstance(methods, dict) else None
+def _cpu_method(sidecar: MeasurementSidecar | None) -> str | None:
+    return sidecar.codecarbon.cpu_method if sidecar else None
 
 
-def _codecarbon_provenance(components: set[str], sidecar: dict | None) -> tuple[bool, list[str]]:
+def _codecarbon_provenance(
+    components: set[str], sidecar: MeasurementSidecar | None
+) -> tuple[bool, list[str]]:
     """(all measured?, reasons) for the components a figure counts."""
     notes = []
     measured = True

@@ -1,56 +1,17 @@
-"""Render stage for open data: every card's inputs and computed figures as JSON and CSV.
+"""Compute stage for open data: every card's inputs and computed figures as one flat row.
 
-Pure. `cards_table` gives one flat row per card (the columns of data/cards.csv and the entries
-of data/cards.json, which the compare page reads); the keys are documented on the data page
-and are a public interface: add columns, never rename them.
+Pure. `cards_table` gives one row per card, with the columns of `generator.formats.open_data`
+(data/cards.csv and data/cards.json, which the compare page reads; `generator.render.open_data`
+writes them); the keys are documented on the data page and are a public interface.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from generator.compute.summary import CardSummary
-
-# (key, description) in column order; the data page is generated from this list.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "Card id: the file name and the page URL."),
-    ("name", "Model name."),
-    ("organization", "Who released the model."),
-    ("task", "Task id (controlled vocabulary)."),
-    ("task_label", "Task name."),
-    ("parameter_count", "Number of parameters, if known."),
-    ("release_date", "Release date (YYYY-MM-DD), if known."),
-    ("url", "Card page, relative to the site root."),
-    ("energy_kwh_per_1000_queries", "Inference energy per 1,000 queries, kWh (headline figure)."),
-    ("energy_provenance", "measured, estimated or reported."),
-    ("energy_source", "Where the inference figure comes from (source title or measurement file)."),
-    ("runs", "Number of measured runs behind the figure (0 when reported)."),
-    ("energy_min_kwh_per_1000_queries", "Lowest run, kWh per 1,000 queries (measured only)."),
-    ("energy_max_kwh_per_1000_queries", "Highest run, kWh per 1,000 queries (measured only)."),
-    (
-        "co2e_g_per_1000_queries",
-        "Inference CO2e per 1,000 queries, g (measured x grid, or reported).",
-    ),
-    ("hardware", "Hardware the queries ran on."),
-    ("scope", "What the energy covers: gpu, cpu, cpu+ram, gpu+cpu+ram, whole-node, not-stated."),
-    ("includes_pue", "Whether data-centre overhead is included (empty: not stated)."),
-    ("batch_size", "Queries per batch."),
-    ("precision", "Numeric precision."),
-    ("dataset", "The queries used."),
-    ("stars", "Rating, 1-5 stars within the task (empty: not rated)."),
-    ("size_class", "AI Energy Score size class for text generation (A, B, C)."),
-    ("rating_reference", "Date of the rating reference the stars belong to."),
-    ("training_emissions_tco2e", "Training emissions, t CO2e (stated, else location-based)."),
-    ("training_emissions_basis", "Which emissions figure that is."),
-    ("training_emissions_provenance", "measured, estimated or reported."),
-    ("training_energy_kwh", "Training energy, kWh (stated or estimated from GPU-hours)."),
-    ("training_energy_provenance", "measured, estimated or reported."),
-    ("break_even_queries", "Queries after which inference energy equals training energy."),
-)
+from generator.formats.open_data import COLUMNS
 
 
 def _source_text(summary: CardSummary) -> str:
@@ -113,30 +74,5 @@ def card_row(summary: CardSummary) -> dict[str, Any]:
 
 
 def cards_table(summaries: Sequence[CardSummary]) -> list[dict[str, Any]]:
+    """One row per card, sorted by card id."""
     return [card_row(summary) for summary in sorted(summaries, key=lambda s: s.card.id)]
-
-
-def cards_json(rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps({"columns": [k for k, _ in COLUMNS], "cards": list(rows)}, indent=1) + "\n"
-
-
-def cards_csv(rows: Sequence[dict[str, Any]]) -> str:
-    """CSV with a header; empty cells for unknown values; spreadsheet formulas neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([key for key, _ in COLUMNS])
-    for row in rows:
-        writer.writerow([_csv_cell(row[key]) for key, _ in COLUMNS])
-    return buffer.getvalue()
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    # A cell starting with = + - @ runs as a formula in spreadsheets: prefix a quote.
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
-        return "'" + text
-    return text

@@ -5,8 +5,9 @@ Score tasks), so stars come from five equal bands of log10(energy) between the l
 highest card of the group in the reference: the lowest energy gets 5 stars, the highest 1.
 Groups are tasks; text generation is further split into size classes, as AI Energy Score does.
 
-The reference (ratings/reference.yaml) is committed with its date and only changes when someone
-runs `energy-cards ratings --refresh`: adding a card never silently re-rates the others.
+The reference (ratings/reference.yaml, format in `generator.formats.rating_reference`, with
+the size classes) is committed with its date and only changes when someone runs
+`energy-cards ratings --refresh`: adding a card never silently re-rates the others.
 """
 
 from __future__ import annotations
@@ -14,44 +15,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from generator.formats.card import Card, Task
+from generator.formats.rating_reference import SIZE_CLASSES, RatingGroup, RatingReference
 
 STARS = 5
-
-# Text-generation size classes by parameter count (upper bounds, inclusive), as AI Energy Score
-# defines them (huggingface/AIEnergyScore index.md: A fits one 24 GB consumer GPU, "20B
-# parameters"; B one 80 GB H100, "66B"; C several H100s, ">66B").
-SIZE_CLASSES: tuple[tuple[str, float], ...] = (("A", 20e9), ("B", 66e9), ("C", math.inf))
-SIZE_CLASS_NOTE = (
-    "text generation is rated within AI Energy Score's size classes: A up to 20 billion "
-    "parameters (one consumer GPU), B up to 66 billion (one H100), C above (several GPUs)"
-)
-
-
-@dataclass(frozen=True)
-class RatingGroup:
-    """One task (and size class) of the reference: its energy range and the cards that set it."""
-
-    task: Task
-    size_class: str | None
-    min_kwh_per_1000_queries: float
-    max_kwh_per_1000_queries: float
-    cards: tuple[str, ...] = ()
-
-    @property
-    def key(self) -> tuple[str, str | None]:
-        return (self.task.value, self.size_class)
-
-
-@dataclass(frozen=True)
-class RatingReference:
-    date: str  # ISO date the reference was refreshed
-    groups: tuple[RatingGroup, ...] = field(default_factory=tuple)
-
-    def group_for(self, task: Task, size_class: str | None) -> RatingGroup | None:
-        return next((g for g in self.groups if g.key == (task.value, size_class)), None)
 
 
 @dataclass(frozen=True)
@@ -66,7 +35,7 @@ def size_class(card: Card) -> str | None:
     """AI Energy Score-style class for text generation; None for other tasks or unknown size."""
     if card.task is not Task.TEXT_GENERATION or card.parameter_count is None:
         return None
-    return next(name for name, bound in SIZE_CLASSES if card.parameter_count <= bound)
+    return next(c.name for c in SIZE_CLASSES if card.parameter_count <= c.max_parameters)
 
 
 def group_key(card: Card) -> tuple[Task, str | None] | None:
@@ -134,42 +103,6 @@ def rate(
         energy_kwh_per_1000, group.min_kwh_per_1000_queries, group.max_kwh_per_1000_queries
     )
     return Rating(stars, reference.date, group)
-
-
-def reference_to_data(reference: RatingReference) -> dict:
-    """The YAML-ready form of a reference (the file `ratings/reference.yaml`)."""
-    return {
-        "date": reference.date,
-        "method": "five equal bands of log10(kWh per 1,000 queries) between the lowest (5 stars) "
-        "and the highest (1 star) card of each group; " + SIZE_CLASS_NOTE,
-        "groups": [
-            {
-                "task": group.task.value,
-                "size_class": group.size_class,
-                "min_kwh_per_1000_queries": group.min_kwh_per_1000_queries,
-                "max_kwh_per_1000_queries": group.max_kwh_per_1000_queries,
-                "cards": list(group.cards),
-            }
-            for group in reference.groups
-        ],
-    }
-
-
-def reference_from_data(data: dict) -> RatingReference:
-    """Inverse of `reference_to_data` (the loader checks the shape first)."""
-    return RatingReference(
-        date=str(data["date"]),
-        groups=tuple(
-            RatingGroup(
-                task=Task(group["task"]),
-                size_class=group.get("size_class"),
-                min_kwh_per_1000_queries=float(group["min_kwh_per_1000_queries"]),
-                max_kwh_per_1000_queries=float(group["max_kwh_per_1000_queries"]),
-                cards=tuple(group.get("cards", ())),
-            )
-            for group in data.get("groups", [])
-        ),
-    )
 
 
 def changed_ratings(

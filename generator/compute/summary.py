@@ -8,14 +8,17 @@ invented: a derived figure names the cited figures it comes from.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from generator.compute.card_measurements import CardMeasurements
 from generator.compute.equivalences import BreakEven, Equivalence, break_even_queries, equivalences
 from generator.compute.measured_runs import MeasuredInference
-from generator.compute.ratings import Rating, RatingReference, rate
+from generator.compute.ratings import Rating, rate
 from generator.formats.card import TASK_LABELS, Card, ConflictingValue, Figure, Provenance, Task
-from generator.load.factors import Factor
+from generator.formats.factors import Factor
+from generator.formats.rating_reference import RatingReference
+from generator.load.nvidia_smi import PowerSamples
 from generator.units import KG_PER_TONNE, format_number, gpu_hours_at_power_to_kwh
 
 # Label and display unit of every figure field (a test checks this covers schema.FIGURE_FIELDS).
@@ -88,6 +91,7 @@ class CardSummary:
     rating: Rating | None = None
     break_even: BreakEven | None = None
     equivalences: tuple[EquivalenceRow, ...] = ()
+    power_logs: tuple[tuple[str, PowerSamples], ...] = ()  # (display path, samples), for charts
 
     @property
     def task_label(self) -> str:
@@ -301,8 +305,13 @@ def summarize_card(
     measured: MeasuredInference | None = None,
     reference: RatingReference | None = None,
     factors: Sequence[Factor] = (),
+    power_logs: Sequence[tuple[str, PowerSamples]] = (),
 ) -> CardSummary:
-    """All figures of a card, stated and derived, and the headline ones."""
+    """All figures of a card, stated and derived, and the headline ones.
+
+    `measured` and `power_logs` come from the card's measurement files
+    (`generator.compute.card_measurements`); the power logs are carried for its charts.
+    """
     training = _stated_figures(card, "training")
     estimated_energy = estimate_training_energy(card)
     if estimated_energy:
@@ -334,6 +343,7 @@ def summarize_card(
         equivalences=_equivalence_rows(
             card, by_key, headline_emissions, inference_energy, measured, factors
         ),
+        power_logs=tuple(power_logs),
     )
 
 
@@ -356,13 +366,16 @@ def group_by_task(summaries: Iterable[CardSummary]) -> list[TaskGroup]:
 
 def summarize_cards(
     cards: Sequence[Card],
-    measured: dict[str, MeasuredInference | None] | None = None,
+    measurements: Mapping[str, CardMeasurements] | None = None,
     reference: RatingReference | None = None,
     factors: Sequence[Factor] = (),
 ) -> list[CardSummary]:
-    """Summaries sorted by card id (deterministic output); `measured` is keyed by card id."""
-    measured = measured or {}
-    return [
-        summarize_card(card, measured.get(card.id), reference, factors)
-        for card in sorted(cards, key=lambda c: c.id)
-    ]
+    """Summaries sorted by card id (deterministic output); `measurements` is keyed by card id."""
+    measurements = measurements or {}
+    summaries = []
+    for card in sorted(cards, key=lambda c: c.id):
+        measured = measurements.get(card.id) or CardMeasurements()
+        summaries.append(
+            summarize_card(card, measured.inference, reference, factors, measured.power_logs)
+        )
+    return summaries

@@ -165,8 +165,18 @@ def _syntax_problem(error: yaml.MarkedYAMLError, display_path: str) -> Problem:
     )
 
 
-def parse_card_text(text: str, path: Path, display_path: str) -> tuple[CardFile, list[Problem]]:
-    """Parse YAML text into a CardFile; syntax errors keep the parser's line and column."""
+def parse_card_text(
+    text: str,
+    path: Path,
+    display_path: str,
+    *,
+    empty_hint: str = "start from `energy-cards new <id>`",
+) -> tuple[CardFile, list[Problem]]:
+    """Parse YAML text into a CardFile; syntax errors keep the parser's line and column.
+
+    Any YAML file read with marks (the factor table, the rating reference) goes through here;
+    `empty_hint` is the hint for an empty file.
+    """
     card = CardFile(path=path, display_path=display_path)
     problems: list[Problem] = []
     loader = _CardLoader(text)
@@ -178,7 +188,7 @@ def parse_card_text(text: str, path: Path, display_path: str) -> tuple[CardFile,
                     Location(display_path, 1, 1),
                     "not-a-mapping",
                     "expected a mapping of keys to values, got an empty file",
-                    hint="start from `energy-cards new <id>`",
+                    hint=empty_hint,
                 )
             )
         else:
@@ -213,7 +223,7 @@ def read_card_file(path: Path, project_root: Path) -> tuple[CardFile, list[Probl
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         problem = Problem(
-            Location(display_path), "yaml-syntax", f"expected UTF-8 text, got {error.reason}"
+            Location(display_path), "bad-encoding", f"expected UTF-8 text, got {error.reason}"
         )
         return CardFile(path=path, display_path=display_path), [problem]
     except OSError as error:

@@ -18,11 +18,10 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.problems import Location, Problem
+from generator.problems import CappedProblems, Location, Problem
 
 FORMAT = "codecarbon"
 REQUIRED_COLUMNS = ("duration", "energy_consumed")
-MAX_PROBLEMS_PER_CODE = 20
 
 # (columns that identify a generation) -> label, newest first. From CodeCarbon's EmissionsData
 # dataclass at each release tag (codecarbon/output_methods/emissions_data.py from 2.4.2, earlier
@@ -128,31 +127,18 @@ def looks_like_codecarbon(header: list[str]) -> bool:
 
 
 class _ProblemSink:
-    """Collects problems, capping each code so a corrupt file cannot flood the report."""
+    """Problems of one file, capped per code (the shared cap) so a corrupt file cannot flood."""
 
     def __init__(self, display_path: str) -> None:
         self.display_path = display_path
-        self.problems: list[Problem] = []
-        self.counts: dict[str, int] = {}
+        self.capped = CappedProblems(display_path)
 
     def add(self, line: int, code: str, message: str, column: str = "") -> None:
-        count = self.counts.get(code, 0) + 1
-        self.counts[code] = count
-        if count <= MAX_PROBLEMS_PER_CODE:
-            key = f"column {column}" if column else ""
-            self.problems.append(Problem(Location(self.display_path, line), code, message, key=key))
+        key = f"column {column}" if column else ""
+        self.capped.add(Problem(Location(self.display_path, line), code, message, key=key))
 
     def finish(self) -> list[Problem]:
-        for code, count in sorted(self.counts.items()):
-            if count > MAX_PROBLEMS_PER_CODE:
-                self.problems.append(
-                    Problem(
-                        Location(self.display_path),
-                        code,
-                        f"... and {count - MAX_PROBLEMS_PER_CODE} more rows with this problem",
-                    )
-                )
-        return self.problems
+        return self.capped.problems()
 
 
 def _text(value: str | None) -> str | None:

@@ -1,10 +1,11 @@
 """Load stage for energy-counter files, preferred over integrated power when present.
 
 Two formats, both read by header name:
-- NVML total-energy samples: `timestamp, index|uuid|gpu, total_energy_mj` (what
-  `nvmlDeviceGetTotalEnergyConsumption` returns: mJ since the driver loaded; DCGM field 156 is
-  the same counter). Energy per GPU = last - first sample; a drop means the counter restarted,
-  so the segments are added. An optional `run` column splits the file into runs.
+- NVML total-energy samples: `timestamp, index|uuid|gpu, total_energy_mj`, columns defined in
+  `generator.formats.energy_counters` (what `nvmlDeviceGetTotalEnergyConsumption` returns: mJ
+  since the driver loaded; DCGM field 156 is the same counter). Energy per GPU = last - first
+  sample; a drop means the counter restarted, so the segments are added. An optional `run`
+  column splits the file into runs.
 - Zeus log CSV: `start_time,window_name,elapsed_time,gpu0_energy,gpu1_energy,...` in joules,
   one row per measurement window: each window is a run.
 """
@@ -19,12 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
+from generator.formats.energy_counters import (
+    ENERGY_COLUMNS,
+    GPU_COLUMNS,
+    POWER_COLUMN,
+    RUN_COLUMN,
+    TIME_COLUMN,
+)
 from generator.load.nvidia_smi import GpuSamples, PowerSamples
-from generator.problems import Location, Problem
+from generator.problems import CappedProblems, Location, Problem
 from generator.units import joules_to_kwh
-
-NVML_ENERGY_COLUMNS = ("total_energy_mj", "energy_mj", "total_energy_consumption_mj")
-GPU_COLUMNS = ("uuid", "index", "gpu")
 
 
 @dataclass(frozen=True)
@@ -91,25 +96,25 @@ def is_zeus_header(header: list[str]) -> bool:
 
 
 def is_nvml_energy_header(header: list[str]) -> bool:
-    return any(column in header for column in NVML_ENERGY_COLUMNS)
+    return any(column in header for column in ENERGY_COLUMNS)
 
 
 def parse_zeus_text(text: str, display_path: str) -> tuple[CounterFile | None, list[Problem]]:
     """Zeus windows: each row is a run; energy is the sum of the gpuN_energy columns (J)."""
     header, rows = _rows(text)
     gpu_columns = [h for h in header if h.startswith("gpu") and h.endswith("_energy")]
-    problems: list[Problem] = []
+    problems = CappedProblems(display_path)  # row problems, capped as in every loader
     runs = []
     for line, row in rows:
         if len(row) != len(header):
-            problems.append(_short_row(display_path, line, len(header), len(row)))
+            problems.add(_short_row(display_path, line, len(header), len(row)))
             continue
         values = dict(zip(header, row, strict=True))
         by_gpu = {}
         for column in gpu_columns:
             energy_j = _number(values[column])
             if energy_j is None:
-                problems.append(
+                problems.add(
                     _bad_number(display_path, line, "joules >= 0", values[column], f"{column} (J)")
                 )
                 break
@@ -124,7 +129,7 @@ def parse_zeus_text(text: str, display_path: str) -> tuple[CounterFile | None, l
                     duration_s=_number(values.get("elapsed_time", "")),
                 )
             )
-    return CounterFile("zeus", len(rows), tuple(runs)), problems
+    return CounterFile("zeus", len(rows), tuple(runs)), problems.problems()
 
 
 def _counter_energy_mj(samples: list[float]) -> float:
@@ -140,22 +145,22 @@ def parse_nvml_energy_text(
 ) -> tuple[CounterFile | None, list[Problem]]:
     """NVML counter samples per GPU (mJ); per run, energy = sum over GPUs of last - first."""
     header, rows = _rows(text)
-    energy_column = next(c for c in NVML_ENERGY_COLUMNS if c in header)
+    energy_column = next(c for c in ENERGY_COLUMNS if c in header)
     gpu_column = next((c for c in GPU_COLUMNS if c in header), None)
-    time_column = "timestamp" if "timestamp" in header else None
-    problems: list[Problem] = []
+    time_column = TIME_COLUMN if TIME_COLUMN in header else None
+    problems = CappedProblems(display_path)  # row problems, capped as in every loader
     samples: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     first_line: dict[str, int] = {}
     times: dict[str, list[float]] = defaultdict(list)
     power: dict[str, list[tuple[float, float]]] = defaultdict(list)  # gpu -> (time, watts)
     for line, row in rows:
         if len(row) != len(header):
-            problems.append(_short_row(display_path, line, len(header), len(row)))
+            problems.add(_short_row(display_path, line, len(header), len(row)))
             continue
         values = dict(zip(header, row, strict=True))
         energy_mj = _number(values[energy_column])
         if energy_mj is None:
-            problems.append(
+            problems.add(
                 _bad_number(
                     display_path,
                     line,
@@ -165,12 +170,12 @@ def parse_nvml_energy_text(
                 )
             )
             continue
-        run = values.get("run") or "run 1"
+        run = values.get(RUN_COLUMN) or "run 1"
         first_line.setdefault(run, line)
         samples[run][values[gpu_column] if gpu_column else "0"].append(energy_mj)
         if time_column and (seconds := _number(values[time_column])) is not None:
             times[run].append(seconds)
-            if (watts := _number(values.get("power_w", ""))) is not None:
+            if (watts := _number(values.get(POWER_COLUMN, ""))) is not None:
                 power[values[gpu_column] if gpu_column else "0"].append((seconds, watts))
     runs = []
     for run, by_gpu_samples in samples.items():
@@ -187,7 +192,8 @@ def parse_nvml_energy_text(
                 duration_s=max(run_times) - min(run_times) if len(run_times) > 1 else None,
             )
         )
-    return CounterFile("nvml-energy", len(rows), tuple(runs), _power_log(power)), problems
+    parsed = CounterFile("nvml-energy", len(rows), tuple(runs), _power_log(power))
+    return parsed, problems.problems()
 
 
 def _power_log(power: dict[str, list[tuple[float, float]]]) -> PowerSamples | None:

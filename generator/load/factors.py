@@ -1,75 +1,37 @@
 """Load stage for the equivalence factor table, generator/data/factors.yaml.
 
-Takes nothing (the table ships with the package); gives `Factor` records. The table, not the
-code, holds every value with its unit, source, publisher and edition year.
+Takes the table's path (the one shipped with the package unless a test gives its own); gives
+`Factor` records (format: `generator.formats.factors`) and problems located at
+`factors.yaml:line:col`, worded like a card's. The table, not the code, holds every value with
+its unit, source, publisher and edition year.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-import yaml
+from generator.formats.factors import Factor, FactorTable
+from generator.load.validation import has_errors, read_marked_yaml, validate_marked
+from generator.problems import Problem, relative_path
 
 FACTORS_PATH = Path(__file__).resolve().parent.parent / "data" / "factors.yaml"
-DAYS_PER_YEAR = 365.0
+_PACKAGE_PARENT = FACTORS_PATH.parent.parent.parent
 
 
-@dataclass(frozen=True)
-class FactorSource:
-    title: str
-    url: str
-    publisher: str
-    year: int
-    where: str = ""
+def read_factors(
+    path: Path = FACTORS_PATH, display_path: str | None = None
+) -> tuple[tuple[Factor, ...], list[Problem]]:
+    """Every factor of the table, in its order (none when the table has errors), and problems.
 
-
-@dataclass(frozen=True)
-class Factor:
-    """One everyday equivalence: `value` kWh (energy) or kg CO2e (carbon) per `singular`."""
-
-    id: str
-    label: str  # plural: "smartphone charges"
-    singular: str
-    basis: str  # "energy" or "carbon"
-    value: float
-    unit: str
-    source: FactorSource
-    confirmed: bool
-    confirmation_note: str = ""
-    period: str | None = None  # "year" when the source states a yearly figure
-
-    @property
-    def amount_per_unit(self) -> float:
-        """kWh or kg CO2e per counted unit (a yearly household figure is counted per day)."""
-        return self.value / DAYS_PER_YEAR if self.period == "year" else self.value
-
-
-def _factor(entry: dict) -> Factor:
-    source = entry["source"]
-    return Factor(
-        id=entry["id"],
-        label=entry["label"],
-        singular=entry.get("singular", entry["label"]),
-        basis=entry["basis"],
-        value=float(entry["value"]),
-        unit=entry["unit"],
-        source=FactorSource(
-            title=source["title"],
-            url=source["url"],
-            publisher=source.get("publisher", ""),
-            year=int(source["year"]),
-            where=source.get("where", ""),
-        ),
-        confirmed=bool(entry.get("confirmed", False)),
-        confirmation_note=entry.get("confirmation_note", ""),
-        period=entry.get("period"),
-    )
-
-
-@cache
-def read_factors() -> tuple[Factor, ...]:
-    """Every factor of the table, in its order."""
-    data = yaml.safe_load(FACTORS_PATH.read_text(encoding="utf-8"))
-    return tuple(_factor(entry) for entry in data["factors"])
+    Args:
+        path: The table to read.
+        display_path: How messages name it; by default relative to the package's folder
+            (`generator/data/factors.yaml`).
+    """
+    shown = display_path or relative_path(path, _PACKAGE_PARENT)
+    marked, problems = read_marked_yaml(path, shown)
+    table, more = validate_marked(marked, FactorTable, format_name="the factor table")
+    problems += more
+    if table is None or has_errors(problems):
+        return (), problems
+    return table.factors, problems

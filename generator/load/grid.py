@@ -12,7 +12,6 @@ import importlib.metadata
 import importlib.resources
 import json
 from dataclasses import dataclass, field
-from functools import cache
 
 from generator.units import lbs_per_mwh_to_g_per_kwh
 
@@ -41,9 +40,11 @@ _US_STATES = "data/private_infra/2023/usa_emissions.json"
 _CLOUD = "data/cloud/impact.csv"
 
 
-@cache
 def read_grid_data() -> GridData:
-    """Read CodeCarbon's shipped grid datasets (cached: they never change within a run)."""
+    """Read CodeCarbon's shipped grid datasets.
+
+    Not cached: the build reads them once and passes the table down, so a test can give its own.
+    """
     root = importlib.resources.files("codecarbon")
     version = importlib.metadata.version("codecarbon")
     shipped = f"shipped with CodeCarbon {version}"

@@ -1,7 +1,8 @@
 """Load stage for any measurement file: detect its format, read it, and read the sidecar.
 
 Takes a path (and the format a card states, or "auto"); gives a `MeasurementData` holding the
-parsed file and the `measurement.json` sidecar that `energy-cards measure` writes beside it.
+parsed file and the `measurement.json` sidecar that `energy-cards measure` writes beside it
+(format: `generator.formats.measurement_sidecar`), with its problems located at line:col.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.formats.card import MeasurementFormat
+from generator.formats.measurement_sidecar import SIDECAR_NAME, MeasurementSidecar
+from generator.load.cards import CardFile, parse_card_text
 from generator.load.codecarbon import CodeCarbonFile, looks_like_codecarbon, read_codecarbon_csv
 from generator.load.energy_counters import (
     CounterFile,
@@ -19,9 +22,8 @@ from generator.load.energy_counters import (
     is_zeus_header,
     read_counter_file,
 )
+from generator.load.validation import has_errors, validate_marked
 from generator.problems import Location, Problem
-
-SIDECAR_NAME = "measurement.json"
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class MeasurementData:
     codecarbon: CodeCarbonFile | None = None
     power_log: Any = None  # generator.load.nvidia_smi.PowerSamples
     counters: CounterFile | None = None
-    sidecar: dict[str, Any] | None = None
+    sidecar: MeasurementSidecar | None = None
 
 
 def detect_format(first_line: str) -> MeasurementFormat | None:
@@ -54,20 +56,45 @@ def detect_format(first_line: str) -> MeasurementFormat | None:
     return None
 
 
-def read_sidecar(folder: Path, display_folder: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+def parse_sidecar_text(
+    text: str, display_path: str
+) -> tuple[MeasurementSidecar | None, list[Problem]]:
+    """measurement.json text -> the sidecar (None on any error) and located problems."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        problem = Problem(
+            Location(display_path, error.lineno, error.colno),
+            "bad-sidecar",
+            f"expected the JSON that `energy-cards measure` writes, got invalid JSON: {error.msg}",
+        )
+        return None, [problem]
+    # JSON is YAML: the YAML reader gives each key's line and column (and duplicate keys).
+    marked, problems = parse_card_text(text, Path(SIDECAR_NAME), display_path, empty_hint="")
+    if marked.data is None:
+        marked, problems = CardFile(Path(SIDECAR_NAME), display_path), []
+    marked.data = data
+    sidecar, more = validate_marked(marked, MeasurementSidecar, format_name="measurement.json")
+    problems += more
+    return (None if has_errors(problems) else sidecar), problems
+
+
+def read_sidecar(
+    folder: Path, display_folder: str
+) -> tuple[MeasurementSidecar | None, list[Problem]]:
+    """The sidecar of a measurement folder: None when there is none or it has errors."""
     path = folder / SIDECAR_NAME
     if not path.is_file():
         return None, []
+    display_path = f"{display_folder}/{SIDECAR_NAME}"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
         problem = Problem(
-            Location(f"{display_folder}/{SIDECAR_NAME}"),
-            "bad-sidecar",
-            f"expected the JSON that `energy-cards measure` writes, got unreadable text ({error})",
+            Location(display_path), "bad-sidecar", f"expected UTF-8 text, got {error.reason}"
         )
         return None, [problem]
-    return (data if isinstance(data, dict) else None), []
+    return parse_sidecar_text(text, display_path)
 
 
 def read_measurement_file(

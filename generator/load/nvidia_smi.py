@@ -4,8 +4,10 @@ Takes the output of `nvidia-smi --query-gpu=timestamp,index,power.draw --format=
 in its common variations (`noheader`, `nounits`, extra columns in any order, `uuid` instead of
 `index`, the newer `power.draw.average` / `power.draw.instant`, CRLF, a UTF-8 BOM, logs appended
 twice, garbage and truncated lines) and gives `PowerSamples`: time and power arrays per GPU,
-ready for `generator.power.integrate_power`. Bad rows are skipped and reported as problems;
-nothing is raised. This is the only code that reads these files.
+ready for `generator.compute.power.integrate_power`. Bad rows are skipped and reported as
+problems (capped per code, like every measurement loader); nothing is raised. This is the only
+code that reads these files; `nvidia_smi_layout` tells where the columns are and turns fields
+into numbers, this module indexes the lines, splits them into sections and gathers the rows.
 
 Speed: lines are indexed with numpy on the raw bytes (header lines, field counts), the
 well-formed rows go to pandas' C reader in one piece, and values are converted vectorised; a
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,25 +25,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator.problems import Location, Problem, Severity
+from generator.load.nvidia_smi_layout import (
+    POWER_COLUMNS,
+    QUERY_HINT,
+    Layout,
+    guess_layout,
+    parse_power,
+    parse_times_s,
+    read_header,
+    valid_gpu_ids,
+)
+from generator.problems import CappedProblems, Location, Problem, Severity
 
-TIME_FORMAT = "%Y/%m/%d %H:%M:%S.%f"  # nvidia-smi's own: 2024/10/30 18:42:33.189 (local, no zone)
-POWER_COLUMNS = ("power.draw", "power.draw.average", "power.draw.instant")  # preferred first
-ID_COLUMNS = ("uuid", "index")  # preferred first
 NO_ID_GPU = "all"  # the GPU name used when the log has neither index nor uuid
-MAX_PROBLEMS_PER_CODE = 20  # listed per code and file; the rest are summed up in one problem
-QUERY_HINT = "log with nvidia-smi --query-gpu=timestamp,index,power.draw --format=csv -lms 100"
 
 _BOM = b"\xef\xbb\xbf"
-_EPOCH = np.datetime64(0, "us")
-_TITLE = re.compile(r"([a-z][a-z0-9_.]*)(?: *\[[^\]]*\])?")  # power.draw [W]
-_INDEX = re.compile(r"\d+")
-_UUID = re.compile(r"(?:GPU|MIG)-[0-9A-Za-z/-]+")
-_POWER_TEXT = re.compile(r"\d+(?:\.\d*)?(?: W)?|N/A|\[.*\]")
 _MESSAGES = {
     "bad-number": "expected a power in watts >= 0 (e.g. 208.36 W), got '{}'",
     "bad-timestamp": "expected a timestamp like 2024/10/30 18:42:33.189, got '{}'",
-    "bad-row": "expected a GPU index (0, 1, ...) or uuid (GPU-...), got '{}'",
+    "bad-gpu-id": "expected a GPU index (0, 1, ...) or uuid (GPU-...), got '{}'",
 }
 
 
@@ -84,23 +85,6 @@ class PowerSamples:
     format: str = "nvidia-smi"
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """Where the columns are in the rows under one header (or in headerless rows)."""
-
-    titles: tuple[str, ...]  # as written: "power.draw [W]"
-    line: int  # the header's 1-based line, 0 for headerless rows
-    time: int | None
-    gpu_id: int | None
-    power: int | None
-
-    def key(self, column: int) -> str:
-        return f"column {self.titles[column]}"
-
-    def name(self, column: int) -> str:
-        return self.titles[column].split("[")[0].strip()
-
-
 def read_nvidia_smi_csv(path: Path, display_path: str) -> tuple[PowerSamples | None, list[Problem]]:
     """Read an nvidia-smi CSV power log.
 
@@ -119,35 +103,6 @@ def read_nvidia_smi_csv(path: Path, display_path: str) -> tuple[PowerSamples | N
         message = f"expected a readable file, got {error.strerror or error}"
         return None, [Problem(Location(display_path), "missing-file", message)]
     return _LogReader(display_path, raw).read()
-
-
-class _RowProblems:
-    """Row problems of one file: at most MAX_PROBLEMS_PER_CODE listed per code, then a sum."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.listed: list[Problem] = []
-        self.unlisted: dict[str, list] = {}  # code -> [count, first line, last line, key]
-
-    def add(self, code: str, lines: np.ndarray, key: str, describe: Callable[[int], str]) -> None:
-        """Report rows at 1-based `lines` (ascending); `describe(line)` words one of them."""
-        room = max(0, MAX_PROBLEMS_PER_CODE - sum(p.code == code for p in self.listed))
-        for line in lines[:room].tolist():
-            location = Location(self.path, line)
-            self.listed.append(Problem(location, code, describe(line), Severity.WARNING, key))
-        if len(lines) > room:
-            entry = self.unlisted.setdefault(code, [0, int(lines[room]), 0, key])
-            entry[0] += len(lines) - room
-            entry[1], entry[2] = min(entry[1], int(lines[room])), max(entry[2], int(lines[-1]))
-
-    def problems(self) -> list[Problem]:
-        more = "... and {} more bad rows like these, not listed (lines {}-{})"
-        return self.listed + [
-            Problem(
-                Location(self.path, first), code, more.format(n, first, last), Severity.WARNING, key
-            )
-            for code, (n, first, last, key) in self.unlisted.items()
-        ]
 
 
 class _LogReader:
@@ -172,7 +127,7 @@ class _LogReader:
         self.filled = np.flatnonzero(~self.blank)
         self.last_line = int(self.filled[-1]) + 1 if len(self.filled) else 0  # 1-based
         self.problems: list[Problem] = []
-        self.rows = _RowProblems(path)
+        self.rows = CappedProblems(path)
         self.chunks: list[tuple[np.ndarray, np.ndarray | None, np.ndarray]] = []
         self.power_columns: list[str] = []
         self.id_columns: list[str] = []
@@ -212,7 +167,7 @@ class _LogReader:
         location = Location(self.path, line)
         self.problems.append(Problem(location, code, message, key=key, **kwargs))
 
-    def _find_headers(self) -> list[tuple[int, _Layout]]:
+    def _find_headers(self) -> list[tuple[int, Layout]]:
         """Header lines (1-based) with their layouts; data rows never start with a-z.
 
         After the first line a header must name a known column, so that one lowercase garbage
@@ -220,7 +175,7 @@ class _LogReader:
         """
         found = []
         for index in np.flatnonzero(self.lowercase).tolist():
-            layout = _read_header(self.text(index), index + 1)
+            layout = read_header(self.text(index), index + 1)
             known = layout and {layout.time, layout.gpu_id, layout.power} != {None}
             if layout and (known or index == self.filled[0]):
                 found.append((index + 1, layout))
@@ -230,7 +185,7 @@ class _LogReader:
         """Rows before the first header (all rows if none); False if they cannot be read."""
         filled = self.filled[self.filled < stop]
         for index in filled[:5].tolist():
-            if layout := _guess_layout(self.text(index)):
+            if layout := guess_layout(self.text(index)):
                 self._read_section(int(filled[0]), stop, layout)
                 return True
         if required and not self.short(int(filled[0]) + 1):
@@ -253,7 +208,7 @@ class _LogReader:
         self._flag("bad-row", lines, "", lambda line: describe.format(self.short(line)))
         return True
 
-    def _read_section(self, start: int, stop: int, layout: _Layout) -> None:
+    def _read_section(self, start: int, stop: int, layout: Layout) -> None:
         """Parse lines start..stop-1 (0-based) as laid out by `layout`."""
         want, titles = len(layout.titles), ", ".join(layout.titles)
         fits = ~self.blank[start:stop] & (self.commas[start:stop] == want - 1)
@@ -296,8 +251,20 @@ class _LogReader:
                 self.cut_reported = True
                 cut = f"expected a complete row, got '{self.short(self.last_line)}' (the log ends"
                 cut += " mid-row)"
-                self.rows.add("truncated-row", np.array([self.last_line]), "", lambda _: cut)
-        self.rows.add(code, lines, key, describe)
+                self._warn_rows("truncated-row", [self.last_line], "", lambda _: cut)
+        self._warn_rows(code, lines, key, describe)
+
+    def _warn_rows(
+        self, code: str, lines: np.ndarray | list[int], key: str, describe: Callable[[int], str]
+    ) -> None:
+        """Rows skipped with a warning (the rest of the log is used), capped per code."""
+        self.rows.add_rows(
+            code,
+            lines,
+            lambda line: Problem(
+                Location(self.path, line), code, describe(line), Severity.WARNING, key
+            ),
+        )
 
     def _body(self, start: int, stop: int, fits: np.ndarray, power_last: bool) -> bytes:
         """The bytes of the fitting lines of a section, with the power column's ' W' dropped."""
@@ -311,7 +278,7 @@ class _LogReader:
             return body.replace(b" W,", b",")
         return body.replace(b" W\n", b"\n").removesuffix(b" W")  # no newline at the end
 
-    def _read_rows(self, body: bytes, lines: np.ndarray, layout: _Layout) -> None:
+    def _read_rows(self, body: bytes, lines: np.ndarray, layout: Layout) -> None:
         """Convert well-formed rows (`lines`: their 1-based numbers) and keep the good ones."""
         text_columns = [column for column in (layout.time, layout.gpu_id) if column is not None]
         frame = pd.read_csv(
@@ -329,21 +296,20 @@ class _LogReader:
             encoding_errors="replace",
             engine="c",
         )
-        power_w, na, bad = _parse_power(frame[layout.power])
+        power_w, na, bad = parse_power(frame[layout.power])
         checks = [("bad-number", layout.power, bad)]
         time_s = None
         if layout.time is not None:
-            time_s = _parse_times_s(frame[layout.time])
+            time_s = parse_times_s(frame[layout.time])
             checks.append(("bad-timestamp", layout.time, np.isnan(time_s)))
         if layout.gpu_id is None:
             ids = np.full(len(frame), NO_ID_GPU, dtype=object)
             self.no_id_line = layout.line if self.no_id_line is None else self.no_id_line
         else:
             codes, uniques = pd.factorize(frame[layout.gpu_id])  # check each GPU name once
-            pattern = _INDEX if layout.name(layout.gpu_id) == "index" else _UUID
-            valid = np.array([bool(pattern.fullmatch(name)) for name in uniques], dtype=bool)
+            valid = valid_gpu_ids(layout, uniques)
             ids = np.asarray(uniques, dtype=object)[codes]
-            checks.append(("bad-row", layout.gpu_id, ~valid[codes]))
+            checks.append(("bad-gpu-id", layout.gpu_id, ~valid[codes]))
             self.id_columns.append(layout.name(layout.gpu_id))
         for code, column, wrong in checks:
             describe = _MESSAGES[code]
@@ -393,54 +359,6 @@ class _LogReader:
             if self.no_id_line is not None
             else next(iter(self.id_columns), None),
         )
-
-
-def _read_header(text: str, line: int) -> _Layout | None:
-    """The layout a header line gives, or None when the line is not a header."""
-    titles = tuple(part.strip() for part in text.split(","))
-    matches = [_TITLE.fullmatch(title) for title in titles]
-    if not all(matches) or (len(titles) < 2 and matches[0].group(1) not in POWER_COLUMNS):
-        return None  # a lone lowercase word is more likely garbage than a header
-    keys = [match.group(1) for match in matches]
-
-    def first(choices: tuple[str, ...]) -> int | None:
-        return next((keys.index(key) for key in choices if key in keys), None)
-
-    return _Layout(titles, line, first(("timestamp",)), first(ID_COLUMNS), first(POWER_COLUMNS))
-
-
-def _guess_layout(text: str) -> _Layout | None:
-    """Headerless rows: assume timestamp, index (or uuid), power.draw when the row fits."""
-    fields = [part.strip() for part in text.split(",")]
-    if len(fields) < 3 or np.isnan(_parse_times_s(pd.Series(fields[:1], dtype=str))[0]):
-        return None
-    gpu_id = (
-        "index" if _INDEX.fullmatch(fields[1]) else "uuid" if _UUID.fullmatch(fields[1]) else ""
-    )
-    if not gpu_id or not _POWER_TEXT.fullmatch(fields[2]):
-        return None
-    extra = tuple(f"field {n}" for n in range(4, len(fields) + 1))
-    return _Layout(("timestamp", gpu_id, "power.draw", *extra), 0, time=0, gpu_id=1, power=2)
-
-
-def _parse_power(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Watts (units already dropped), the mask of nvidia-smi's no-reading markers, the bad mask."""
-    numeric = pd.api.types.is_numeric_dtype(values.dtype)
-    power_w = (values if numeric else pd.to_numeric(values, errors="coerce")).to_numpy(np.float64)
-    unusable = ~np.isfinite(power_w) | (power_w < 0)
-    na = np.zeros(len(power_w), dtype=bool)
-    where = np.flatnonzero(unusable)
-    if len(where) and not numeric:
-        text = values.iloc[where].str.strip()
-        marker = text.eq("N/A") | (text.str.startswith("[") & text.str.endswith("]"))
-        na[where] = marker.to_numpy(dtype=bool)
-    return power_w, na, unusable & ~na
-
-
-def _parse_times_s(values: pd.Series) -> np.ndarray:
-    """Seconds since 1970 of nvidia-smi's naive timestamps, taken as written; NaN if unreadable."""
-    stamps = pd.to_datetime(values, format=TIME_FORMAT, errors="coerce").to_numpy()
-    return (stamps.astype("datetime64[us]") - _EPOCH) / np.timedelta64(1, "s")
 
 
 def _split_by_gpu(chunks: list) -> dict[str, GpuSamples]:

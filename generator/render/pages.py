@@ -21,8 +21,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from generator.compute.diff import CardsDiff
-from generator.compute.open_data import COLUMNS, cards_csv, cards_json, cards_table
-from generator.compute.ratings import SIZE_CLASS_NOTE, RatingReference
+from generator.compute.open_data import cards_table
 from generator.compute.summary import CardSummary, TaskGroup, group_by_task
 from generator.formats.card import (
     TASK_LABELS,
@@ -33,10 +32,14 @@ from generator.formats.card import (
     Training,
     card_json_schema_text,
 )
-from generator.load.factors import Factor
+from generator.formats.factors import Factor
+from generator.formats.open_data import COLUMNS
+from generator.formats.rating_reference import SIZE_CLASS_NOTE, RatingReference
 from generator.render.charts import ChartSpec
 from generator.render.escaping import SCOPE_LABELS, escape_markdown
+from generator.render.open_data import cards_csv, cards_json
 from generator.render.publish import (
+    label_svg_path,
     render_hf_metadata_yaml,
     render_model_card_section,
     render_publish_files,
@@ -338,9 +341,10 @@ def render_site_pages(
     grid_version: str = "",
     home_charts: Sequence[ChartSpec] = (),
     card_charts: dict[str, list[ChartSpec]] | None = None,
-) -> dict[str, str | bytes]:
+) -> tuple[dict[str, str | bytes], dict[str, str]]:
     """Every generated file of the docs folder, by path relative to it (charts are files
-    the build renders separately; pages only link to them)."""
+    the build renders separately; pages only link to them), and each card's label SVG by
+    card id (handed to the image step, which makes the PNGs)."""
     groups = group_by_task(summaries)
     card_charts = card_charts or {}
     pages = {
@@ -356,11 +360,14 @@ def render_site_pages(
     pages["data/cards.csv"] = cards_csv(rows)
     pages["data/index.md"] = _render("data.md.j2", columns=COLUMNS, count=len(rows))
     pages["compare.md"] = _render("compare.md.j2")
+    label_svgs = {}
     for summary in summaries:
         pages[f"cards/{summary.card.id}.md"] = render_card_page(
             summary, factors, card_charts.get(summary.card.id, ())
         )
-        pages.update(render_publish_files(summary))
+        publish_files = render_publish_files(summary)
+        pages.update(publish_files)
+        label_svgs[summary.card.id] = publish_files[label_svg_path(summary.card.id)].decode()
     for group in groups:
         pages[f"tasks/{group.task.value}.md"] = render_task_page(group)
-    return pages
+    return pages, label_svgs

@@ -7,16 +7,18 @@ means another `SiteEngine` that runs `zensical build` on the same staged docs fo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from generator.problems import Location, Problem, Severity, relative_path
 
-# Material 9.8 announces its end of life when run as `mkdocs`; say it once in the README.
-os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# Material 9.8 announces its end of life when run as `mkdocs`; the README says it once.
+BANNER_VARIABLE = "NO_MKDOCS_2_WARNING"
 
 
 class SiteEngine(Protocol):
@@ -38,6 +40,24 @@ class _CollectingHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+@contextlib.contextmanager
+def quiet_material_banner() -> Iterator[None]:
+    """Set NO_MKDOCS_2_WARNING while MkDocs runs, then put back what was there (or nothing).
+
+    Material also sets it for good when its templates are first imported; restoring undoes
+    that too, so no run leaves the variable changed for the rest of the process.
+    """
+    previous = os.environ.get(BANNER_VARIABLE)
+    os.environ[BANNER_VARIABLE] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(BANNER_VARIABLE, None)
+        else:
+            os.environ[BANNER_VARIABLE] = previous
 
 
 @dataclass
@@ -66,8 +86,9 @@ class MkDocsEngine:
         logger.propagate = False  # collect, don't print: the CLI prints problems
         problems: list[Problem] = []
         try:
-            config = self._config(config_file, docs_dir, site_dir, strict)
-            build(config)
+            with quiet_material_banner():
+                config = self._config(config_file, docs_dir, site_dir, strict)
+                build(config)
         except exceptions.ConfigurationError as error:
             problems.append(Problem(Location(shown_config), "engine-failed", f"mkdocs: {error}"))
         except exceptions.Abort as error:
@@ -90,9 +111,10 @@ class MkDocsEngine:
     def serve(self, config_file: Path, docs_dir: Path, host: str, port: int) -> None:
         from mkdocs.commands.serve import serve
 
-        serve(
-            config_file=str(config_file),
-            livereload=True,
-            docs_dir=str(docs_dir),
-            dev_addr=f"{host}:{port}",
-        )
+        with quiet_material_banner():
+            serve(
+                config_file=str(config_file),
+                livereload=True,
+                docs_dir=str(docs_dir),
+                dev_addr=f"{host}:{port}",
+            )

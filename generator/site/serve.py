@@ -1,6 +1,7 @@
 """Live preview: keep a staged docs folder in step with the project while the engine serves it.
 
-A watcher thread polls cards/, measurements/ and site_src/; on a change it re-renders and
+A watcher thread polls cards/, measurements/ and site_src/; on a change it reads the project
+again (`site.pipeline`), renders it (`site.build.render_docs`, the build's stages 3-5) and
 rewrites only the files that changed in the staged docs folder. The engine's own live reload
 (it watches that folder) then rebuilds and reloads the browser. Invalid cards are reported
 and the last good pages stay up.
@@ -14,8 +15,10 @@ from pathlib import Path
 
 from generator.problems import format_text
 from generator.project import Project
-from generator.site.build import render_docs, sync_folder
+from generator.site.build import render_docs
 from generator.site.engine import MkDocsEngine, SiteEngine
+from generator.site.pipeline import read_project
+from generator.site.staging import sync_folder
 
 POLL_INTERVAL_S = 0.5
 
@@ -34,15 +37,16 @@ def snapshot_inputs(project: Project) -> dict[str, tuple[int, int]]:
 
 def refresh_preview(project: Project, docs_dir: Path, log: Callable[[str], None]) -> bool:
     """Re-render into docs_dir; on problems, log them and leave the last good pages."""
-    files, report, card_count = render_docs(project)
-    if report.problems:
-        log(format_text(report))
+    read = read_project(project)
+    files = None if read.report.errors else render_docs(project, read)
+    if read.report.problems:
+        log(format_text(read.report))
     if files is None:
         log("preview not updated: fix the errors above")
         return False
     changed = sync_folder(docs_dir, files)
     if changed:
-        log(f"preview updated: {card_count} cards, {changed} files changed")
+        log(f"preview updated: {len(read.summaries)} cards, {changed} files changed")
     return True
 
 

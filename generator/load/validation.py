@@ -1,0 +1,287 @@
+"""Load stage helper: marked data (values with their line and column) -> a pydantic record.
+
+Takes what a loader read with positions (a `CardFile`, or any record with `data`,
+`non_text_keys` and `location()`) and the pydantic model of its format; gives the record (None
+when the data has errors) and every problem located at `path:line:col`, worded "expected X,
+got Y". Cards, the factor table, the rating reference and measurement.json all go through it,
+so a broken file reads the same whichever file it is. `check/cards.py` adds card hints on top.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+import types
+import typing
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from generator.load.cards import CardFile, KeyPath, parse_card_text
+from generator.problems import Location, Problem, Severity, format_key_path
+
+Model = TypeVar("Model", bound=BaseModel)
+
+EXPECTED_BY_TYPE = {
+    "float": "a number",
+    "int": "a whole number",
+    "string": "text",
+    "bool": "true or false",
+    "date": "a date written YYYY-MM-DD",
+    "dict": "a mapping of keys to values",
+    "model": "a mapping of keys to values",
+    "list": "a list",
+    "tuple": "a list",
+}
+
+HINTS_BY_TYPE = {
+    "float": "write a bare number without units or commas, e.g. 1300000",
+    "int": "write a whole number without units or commas, e.g. 8000000000",
+    "date": "write the date as YYYY-MM-DD, e.g. 2024-04-18",
+    "bool": "write true or false",
+}
+
+
+class Marked(Protocol):
+    """Data as read, with where each key path sits in its file."""
+
+    data: Any
+    non_text_keys: set[KeyPath]
+
+    def location(self, key_path: KeyPath = (), *, at_key: bool = False) -> Location: ...
+
+
+Translate = Callable[[Marked, dict[str, Any]], Problem]
+
+
+def describe_value(value: Any) -> str:
+    """A value as a message shows it after "got": `'lots'`, `a list`, `nothing (...)`."""
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return repr(shown)
+    return str(value)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model or container type inside Optional[...] / Annotated[...]."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(members[0]) if len(members) == 1 else annotation
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    return annotation
+
+
+def model_at(root: type[BaseModel], key_path: KeyPath) -> type[BaseModel] | None:
+    """The pydantic model class that describes the mapping at `key_path`, if any."""
+    current: Any = root
+    for part in key_path:
+        origin = typing.get_origin(current)
+        if origin in (list, tuple) and isinstance(part, int):
+            current = _unwrap(typing.get_args(current)[0])
+        elif origin is dict:
+            current = _unwrap(typing.get_args(current)[1])
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = _unwrap(field.annotation)
+        else:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def describe_constraint(kind: str, ctx: dict[str, Any]) -> str:
+    """What a failed pydantic constraint asked for, in words."""
+    if kind == "greater_than_equal":
+        return f"a number >= {ctx['ge']:g}"
+    if kind == "greater_than":
+        return f"a number > {ctx['gt']:g}"
+    if kind == "less_than_equal":
+        return f"a number <= {ctx['le']:g}"
+    if kind == "finite_number":
+        return "a finite number"
+    if kind in ("string_too_short", "too_short"):
+        return "a non-empty value"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        if pattern.startswith("^https?"):
+            return "an http:// or https:// URL"
+        return f"text matching {pattern}"
+    return kind.replace("_", " ")
+
+
+def problem_from_error(
+    marked: Marked, error: dict[str, Any], root: type[BaseModel], format_name: str
+) -> Problem:
+    """One pydantic error as a located problem; `format_name` as in "the card format"."""
+    loc: KeyPath = tuple(error["loc"])
+    kind: str = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    key = format_key_path(loc)
+    leaf = str(loc[-1]) if loc else "the file"
+
+    if kind == "missing":
+        model = model_at(root, loc[:-1])
+        field = model.model_fields.get(leaf) if model else None
+        description = f" ({field.description})" if field and field.description else ""
+        in_list = len(loc) >= 2 and isinstance(loc[-2], int)  # a list item has no key of its own
+        return Problem(
+            marked.location(loc[:-1], at_key=not in_list),
+            "missing-key",
+            f"required key is missing{description}",
+            key=key,
+            hint=f"add `{leaf}:` under {format_key_path(loc[:-1]) or 'the top level'}",
+        )
+    if kind == "extra_forbidden":
+        model = model_at(root, loc[:-1])
+        allowed = sorted(model.model_fields) if model else []
+        close = difflib.get_close_matches(leaf, allowed, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(allowed)}"
+        return Problem(
+            marked.location(loc, at_key=True),
+            "unknown-key",
+            f"unknown key; {format_name} does not define it, so it is ignored",
+            severity=Severity.WARNING,
+            key=key,
+            hint=hint,
+        )
+    if kind in ("enum", "literal_error"):
+        expected = ctx.get("expected", "")
+        return Problem(
+            marked.location(loc),
+            "not-one-of",
+            f"expected one of {expected}, got {describe_value(value)}",
+            key=key,
+        )
+    if kind in ("date_from_datetime_parsing", "date_parsing") and _is_iso_date(value):
+        reason = str(ctx.get("error", "no such day"))
+        return Problem(
+            marked.location(loc),
+            "bad-value",
+            f"expected a real date, got {describe_value(value)} ({reason})",
+            key=key,
+        )
+    family = kind.split("_")[0]
+    if family in EXPECTED_BY_TYPE and (
+        "type" in kind or "parsing" in kind or kind == "int_from_float"
+    ):
+        expected = "a whole number" if kind == "int_from_float" else EXPECTED_BY_TYPE[family]
+        return Problem(
+            marked.location(loc),
+            "wrong-type",
+            f"expected {expected}, got {describe_value(value)}",
+            key=key,
+            hint=HINTS_BY_TYPE.get(family, ""),
+        )
+    if kind == "value_error":
+        # Raised by a model's own cross-field check: point at the mapping's key.
+        message = str(ctx.get("error", error["msg"]))
+        in_list = bool(loc) and isinstance(loc[-1], int)
+        return Problem(marked.location(loc, at_key=not in_list), "bad-value", message, key=key)
+    message = f"expected {describe_constraint(kind, ctx)}, got {describe_value(value)}"
+    return Problem(marked.location(loc), "bad-value", message, key=key)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_iso_date(value: Any) -> bool:
+    return bool(_ISO_DATE.match(str(value)))
+
+
+def validate_marked(
+    marked: Marked,
+    model: type[Model],
+    *,
+    format_name: str,
+    translate: Translate | None = None,
+    reported: Collection[KeyPath] = (),
+    not_a_mapping_hint: str = "",
+) -> tuple[Model | None, list[Problem]]:
+    """Check marked data against `model`: the record (None on any error) and all problems.
+
+    Unknown keys warn and are dropped, so a warning does not hide the record. `translate`
+    replaces `problem_from_error` for formats with their own hints; errors at key paths in
+    `reported` were already reported by the caller and are skipped.
+    """
+    if marked.data is None:
+        return None, []
+    if not isinstance(marked.data, dict):
+        problem = Problem(
+            marked.location(),
+            "not-a-mapping",
+            f"expected a mapping of keys to values, got {describe_value(marked.data)}",
+            hint=not_a_mapping_hint,
+        )
+        return None, [problem]
+    to_problem = translate or (
+        lambda marks, error: problem_from_error(marks, error, model, format_name)
+    )
+    try:
+        return model.model_validate(marked.data), []
+    except ValidationError as exc:
+        all_errors = exc.errors(include_url=False)
+    skipped = set(reported) | marked.non_text_keys
+    problems = [to_problem(marked, e) for e in all_errors if tuple(e["loc"]) not in skipped]
+    if any(p.severity is Severity.ERROR for p in problems):
+        return None, problems
+    # Only unknown keys: drop them and load the record.
+    data = _without_paths(marked.data, [tuple(e["loc"]) for e in all_errors])
+    try:
+        return model.model_validate(data), problems
+    except ValidationError:  # only when the loader already reported the rest (odd keys)
+        return None, problems
+
+
+def _without_paths(data: Any, paths: Sequence[KeyPath]) -> Any:
+    cleaned = copy.deepcopy(data)
+    for path in paths:
+        parent = cleaned
+        for part in path[:-1]:
+            parent = parent[part]
+        parent.pop(path[-1], None)
+    return cleaned
+
+
+def read_marked_yaml(
+    path: Path, display_path: str, *, unreadable_code: str = "missing-file", hint: str = ""
+) -> tuple[CardFile, list[Problem]]:
+    """Read a YAML file keeping its marks; unreadable bytes are one `unreadable_code` problem.
+
+    `hint` is said when the file cannot be read or is empty.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        problem = Problem(
+            Location(display_path),
+            unreadable_code,
+            f"expected UTF-8 text, got {error.reason}",
+            hint=hint,
+        )
+        return CardFile(path=path, display_path=display_path), [problem]
+    except OSError as error:
+        problem = Problem(
+            Location(display_path), unreadable_code, f"cannot read: {error.strerror}", hint=hint
+        )
+        return CardFile(path=path, display_path=display_path), [problem]
+    return parse_card_text(text, path, display_path, empty_hint=hint)
+
+
+def has_errors(problems: Sequence[Problem]) -> bool:
+    """True when any problem is an error (a record with errors goes no further)."""
+    return any(p.severity is Severity.ERROR for p in problems)

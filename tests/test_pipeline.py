@@ -1,0 +1,150 @@
+"""The read half and the build's stages: the gate, tables passed in, clashes found before rendering."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.formats.factors import Factor, FactorSource
+from generator.load.grid import GridData, GridIntensity
+from generator.project import Project
+from generator.render.pages import render_site_pages
+from generator.site.build import chart_specs, generated_paths, render_docs, render_images
+from generator.site.pipeline import read_project
+from tests.conftest import REPO_ROOT, card_yaml, make_project
+
+CODECARBON_CSV = REPO_ROOT / "tests" / "data" / "codecarbon" / "gen-3.2.1.csv"  # 3 runs, FRA
+
+MEASURED_CARD = """\
+id: {id}
+name: Measured {id}
+organization: Example Lab
+task: text-generation
+sources:
+  grid: {{title: "Grid figures", url: "https://example.org/grid", year: 2024}}
+inference:
+  conditions: {{hardware: "NVIDIA A100", scope: gpu+cpu+ram, includes_pue: false}}
+  carbon_intensity_g_per_kwh: {{value: 400, provenance: reported, source: {source}}}
+  measurements:
+    - {{path: measurements/{id}/emissions.csv, queries: 1000}}
+"""
+
+
+def _measured_project(root: Path, cards: dict[str, str]) -> Path:
+    """A project whose cards each have measurements/ID/emissions.csv (a CodeCarbon file)."""
+    project = make_project(root, {f"{card_id}.yaml": text for card_id, text in cards.items()})
+    for card_id in cards:
+        folder = project / "measurements" / card_id
+        folder.mkdir(parents=True)
+        shutil.copy(CODECARBON_CSV, folder / "emissions.csv")
+    return project
+
+
+def test_validate_reports_an_unknown_source_on_a_measured_card_and_does_not_crash(
+    tmp_path: Path,
+) -> None:
+    """It used to crash with KeyError in compute: now the gate stops the card before it."""
+    card = MEASURED_CARD.format(id="m", source="typo")
+    project = _measured_project(tmp_path, {"m": card})
+    result = CliRunner().invoke(main, ["validate", "--project", str(project)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "cards/m.yaml:9:74: error[unknown-source] inference.carbon_intensity_g_per_kwh.source: "
+        "expected a key of `sources` (grid), got 'typo'",
+        "    hint: add the source under `sources:` or fix the key",
+        "1 error, 0 warnings in 1 card and 1 measurement file",
+    ]
+    build = CliRunner().invoke(main, ["build", "--project", str(project)])
+    assert build.exit_code == 1
+    assert not (project / "site").exists()
+
+
+def test_a_card_with_any_error_goes_no_further(tmp_path: Path) -> None:
+    """Type errors, unknown sources, id mismatches and missing measurement files all stop it."""
+    project = _measured_project(
+        tmp_path,
+        {
+            "good": MEASURED_CARD.format(id="good", source="grid"),
+            "typo": MEASURED_CARD.format(id="typo", source="typo"),
+            "renamed": MEASURED_CARD.format(id="renamed", source="grid").replace(
+                "id: renamed", "id: other-name"
+            ),
+            "wrong-type": MEASURED_CARD.format(id="wrong-type", source="grid").replace(
+                "value: 400", "value: lots"
+            ),
+        },
+    )
+    missing = (
+        card_yaml("no-file") + "  measurements:\n    - {path: measurements/x.csv, queries: 10}\n"
+    )
+    (project / "cards" / "no-file.yaml").write_text(missing, "utf-8")
+    read = read_project(Project(project))
+    codes = sorted({problem.code for problem in read.report.errors})
+    assert codes == ["id-mismatch", "missing-file", "unknown-source", "wrong-type"]
+    assert read.report.cards_checked == 5
+    assert [loaded.card.id for loaded in read.gathered.cards] == ["good"]
+    assert [summary.card.id for summary in read.summaries] == ["good"]
+
+
+def test_grid_and_factor_tables_are_passed_in(tmp_path: Path) -> None:
+    """No hidden cache: a caller gives its own tables and the figures and pages use them."""
+    card = MEASURED_CARD.format(id="m", source="grid").replace(
+        "  carbon_intensity_g_per_kwh: {value: 400, provenance: reported, source: grid}\n", ""
+    )
+    project = _measured_project(tmp_path, {"m": card})
+    grid = GridData(
+        "gridtest",
+        countries={"FRA": GridIntensity("Testland (FRA)", 1000.0, "a test table", 2024)},
+    )
+    kettle = Factor(
+        id="test-kettle",
+        label="test kettles boiled",
+        basis="energy",
+        value=0.0001,
+        unit="kWh per boil",
+        source=FactorSource(title="Test kettles", url="https://example.org/kettle", year=2024),
+    )
+    read = read_project(Project(project), grid=grid, factors=[kettle])
+    assert read.report.errors == []
+    (summary,) = read.summaries
+    carbon = summary.measured.carbon
+    assert [i.zone for i in carbon.intensities] == ["Testland (FRA)"]
+    energy = summary.measured.median_kwh_per_1000_queries
+    assert abs(carbon.g_co2e_per_1000_queries - energy * 1000.0) < 1e-9
+    shown = [e.factor.id for row in summary.equivalences for e in row.energy]
+    assert shown and set(shown) == {"test-kettle"}
+    files = render_docs(Project(project), read)
+    assert files is not None
+    assert "CodeCarbon gridtest" in files["methodology.md"].decode("utf-8")
+
+
+def test_hand_written_page_where_a_generated_one_goes_is_a_page_clash(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"a.yaml": card_yaml("a")})
+    (project / "site_src" / "compare.md").write_text("# My own compare page\n", "utf-8")
+    result = CliRunner().invoke(main, ["build", "--project", str(project)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        "site_src/compare.md: error[page-clash] expected no hand-written file here: "
+        "the generator writes this page",
+        "    hint: rename or remove the hand-written file",
+    ]
+    assert not (project / "site").exists()
+    assert not (project / ".energy-cards" / "cache").exists()  # checked before rendering
+
+
+def test_generated_paths_are_exactly_what_render_writes(shipped_site: Path) -> None:
+    """The clash check runs before rendering, so it must know every path render will write."""
+    project = Project(shipped_site.parent)
+    read = read_project(project)
+    home, per_card = chart_specs(read.summaries)
+    charts = home + [chart for card_charts in per_card.values() for chart in card_charts]
+    pages, label_svgs = render_site_pages(
+        read.summaries, read.factors, read.gathered.reference, "", home, per_card
+    )
+    assert sorted(label_svgs) == sorted(s.card.id for s in read.summaries)
+    images = render_images(charts, label_svgs, project.work_dir / "cache")
+    assert generated_paths(read.summaries, charts) == set(pages) | set(images)
