@@ -10,16 +10,11 @@ import pytest
 import yaml
 
 from generator.check.gather import gather_cards
-from generator.commands.import_hf import (
-    ImportHfError,
-    draft_card,
-    import_model_card,
-    read_model_card,
-    write_imported_card,
-    yaml_scalar,
-)
+from generator.commands.import_hf import ImportHfError, import_model_card, write_imported_card
+from generator.load.hf_model_card import draft_card, read_model_card
 from generator.problems import Location, Problem, Severity
 from generator.project import Project
+from generator.render.escaping import yaml_scalar
 from tests.conftest import REPO_ROOT
 
 DATA = Path(__file__).parent / "data" / "hf_cards"

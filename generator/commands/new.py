@@ -10,10 +10,9 @@ import os
 import re
 from pathlib import Path
 
-import jinja2
-
 from generator.formats.card import CARD_ID_PATTERN, COMMITTED_SCHEMA_PATH, EnergyScope, Task
 from generator.project import Project
+from generator.render.environment import render_template
 
 
 class ScaffoldError(Exception):
@@ -22,13 +21,8 @@ class ScaffoldError(Exception):
 
 def render_card_template(card_id: str, schema_path: str) -> str:
     """The template text for a new card."""
-    # A YAML template: its own environment, without the Markdown escaping of page templates.
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return environment.get_template("card.yaml.j2").render(
+    return render_template(
+        "card.yaml.j2",
         card_id=card_id,
         schema_path=schema_path,
         tasks=[task.value for task in Task],

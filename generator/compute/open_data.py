@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from generator.compute.summary import CardSummary
+from generator.compute.summary import CardSummary, comparison_conditions
 from generator.formats.open_data import COLUMNS
 
 
@@ -76,3 +76,11 @@ def card_row(summary: CardSummary) -> dict[str, Any]:
 def cards_table(summaries: Sequence[CardSummary]) -> list[dict[str, Any]]:
     """One row per card, sorted by card id."""
     return [card_row(summary) for summary in sorted(summaries, key=lambda s: s.card.id)]
+
+
+def cards_conditions(summaries: Sequence[CardSummary]) -> dict[str, dict[str, str]]:
+    """Each card's comparison conditions by card id (cards with an inference figure only), so
+    the compare page warns by the same rule as task pages instead of deciding its own."""
+    ordered = sorted(summaries, key=lambda s: s.card.id)
+    by_id = {summary.card.id: comparison_conditions(summary) for summary in ordered}
+    return {card_id: conditions for card_id, conditions in by_id.items() if conditions}

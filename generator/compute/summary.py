@@ -120,11 +120,16 @@ class TaskGroup:
 _NOT_GIVEN = "not given"
 
 
-def _conditions(summary: CardSummary) -> dict[str, str]:
+def comparison_conditions(summary: CardSummary) -> dict[str, str] | None:
+    """What two inference figures must share to be compared, by condition name (None for a
+    card without an inference figure). Task pages and the compare page both use it."""
+    if not (summary.card.inference and summary.headline_inference_energy):
+        return None
     conditions = summary.card.inference.conditions
     energy = summary.headline_inference_energy
     pue = {True: "included", False: "not included", None: "not stated"}[conditions.includes_pue]
     return {
+        "Task": summary.task_label,
         "Hardware": conditions.hardware,
         "Batch size": str(conditions.batch_size) if conditions.batch_size else _NOT_GIVEN,
         "Precision": conditions.precision or _NOT_GIVEN,
@@ -136,10 +141,9 @@ def _conditions(summary: CardSummary) -> dict[str, str]:
 
 def comparability(summaries: Iterable[CardSummary]) -> tuple[ConditionSpread, ...]:
     """Conditions that differ between the cards of a task that have an inference figure."""
-    rated = [s for s in summaries if s.card.inference and s.headline_inference_energy]
     by_condition: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for summary in rated:
-        for condition, value in _conditions(summary).items():
+    for summary in summaries:
+        for condition, value in (comparison_conditions(summary) or {}).items():
             by_condition[condition][value].append(summary.card.name)
     return tuple(
         ConditionSpread(

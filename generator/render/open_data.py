@@ -15,9 +15,17 @@ from typing import Any
 from generator.formats.open_data import COLUMNS
 
 
-def cards_json(rows: Sequence[dict[str, Any]]) -> str:
-    """The JSON document: the column keys, then one object per card."""
-    return json.dumps({"columns": [k for k, _ in COLUMNS], "cards": list(rows)}, indent=1) + "\n"
+def cards_json(
+    rows: Sequence[dict[str, Any]], conditions: dict[str, dict[str, str]] | None = None
+) -> str:
+    """The JSON document: the column keys, one object per card, then each card's comparison
+    conditions by card id (what the compare page checks before pairing figures)."""
+    document = {
+        "columns": [k for k, _ in COLUMNS],
+        "cards": list(rows),
+        "comparison_conditions": conditions or {},
+    }
+    return json.dumps(document, indent=1) + "\n"
 
 
 def cards_csv(rows: Sequence[dict[str, Any]]) -> str:

@@ -1,30 +1,22 @@
 """Render stage: pure functions from computed summaries to page text (Markdown, JSON).
 
-Every page is a jinja2 template in `templates/`. Card text is escaped wherever it lands:
-the environment escapes every `{{ ... }}` for Markdown unless a filter marks its output as
-already safe (`Markup`), so forgetting a filter can never let card text become markup.
+Every page is a jinja2 template in `templates/`, rendered by the one environment of
+`generator.render.environment`, which escapes card text wherever it lands.
 """
 
 from __future__ import annotations
 
-import html
-import json
-import re
 import types
 import typing
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
-import jinja2
-from markupsafe import Markup
 from pydantic import BaseModel
 
 from generator.compute.diff import CardsDiff
-from generator.compute.open_data import cards_table
+from generator.compute.open_data import cards_conditions, cards_table
 from generator.compute.summary import CardSummary, TaskGroup, group_by_task
 from generator.formats.card import (
-    TASK_LABELS,
     Card,
     Inference,
     Source,
@@ -36,7 +28,7 @@ from generator.formats.factors import Factor
 from generator.formats.open_data import COLUMNS
 from generator.formats.rating_reference import SIZE_CLASS_NOTE, RatingReference
 from generator.render.charts import ChartSpec
-from generator.render.escaping import SCOPE_LABELS, escape_markdown
+from generator.render.environment import render_template
 from generator.render.open_data import cards_csv, cards_json
 from generator.render.publish import (
     label_svg_path,
@@ -44,138 +36,12 @@ from generator.render.publish import (
     render_model_card_section,
     render_publish_files,
 )
-from generator.units import format_count, format_count_words, format_number
-
-
-def _finalize(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, Markup):
-        return value
-    return escape_markdown(value)
-
-
-def _inline(value: Any) -> str:
-    """One line of text (table cells): newlines become spaces."""
-    return " ".join(str(value).split())
-
-
-def _link(text: Any, url: str | None) -> Markup:
-    """An HTML link with escaped text; urls are validated http(s) at load time."""
-    label = escape_markdown(_inline(text))
-    if not url:
-        return Markup(label)
-    return Markup(f'<a href="{html.escape(url, quote=True)}">{label}</a>')
-
-
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-def _slug(value: Any) -> Markup:
-    """A card id or task id, unescaped for use in link targets (validated as a slug)."""
-    text = str(getattr(value, "value", value))
-    if not _SLUG.match(text):
-        raise ValueError(f"not a slug: {text!r}")
-    return Markup(text)
-
-
-def _html(value: Any) -> Markup:
-    """Text for raw HTML blocks, which Markdown leaves alone: HTML-escaped only."""
-    return Markup(html.escape(str(value), quote=True))
-
-
-def _code(value: Any) -> Markup:
-    """A Markdown code span: its content is literal (Markdown escapes <, >, & in it), so only
-    backticks need handling."""
-    return Markup("`" + _inline(value).replace("`", "'") + "`")
-
-
-def _stars(count: int) -> Markup:
-    """Filled and empty stars, with a text alternative for screen readers."""
-    shown = "★" * count + "☆" * (5 - count)
-    return Markup(
-        f'<span class="ec-stars" role="img" aria-label="{count} of 5 stars">{shown}</span>'
-    )
-
-
-def _raw_number(value: float | None) -> Markup:
-    """A number for an HTML data attribute (JavaScript reads it with Number())."""
-    return Markup("" if value is None else repr(float(value)))
-
-
-def _value(value: Any) -> str | Markup:
-    """A figure in a diff: numbers formatted, nothing shown as "none"."""
-    if value is None or value == "":
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return Markup(format_number(value))  # digits, commas and a point: nothing to escape
-    return _inline(value)
 
 
 def render_diff(diff: CardsDiff, base_ref: str, base_problems: int, problems: int) -> str:
-    return _render(
+    return render_template(
         "diff.md.j2", d=diff, base_ref=base_ref, base_problems=base_problems, problems=problems
     )
-
-
-def _url_path(value: str) -> Markup:
-    """A relative path for a Markdown link target (percent-encoded, no parentheses)."""
-    from urllib.parse import quote
-
-    return Markup(quote(str(value), safe="/._-"))
-
-
-def _number(value: float) -> str:
-    return format_number(value)
-
-
-def _yaml_string(value: Any) -> Markup:
-    # JSON strings are valid YAML; `&` is escaped because themes unescape titles when
-    # stripping tags.
-    return Markup(json.dumps(html.escape(_inline(value), quote=False), ensure_ascii=False))
-
-
-def _badge(provenance: str) -> Markup:
-    word = escape_markdown(provenance)
-    return Markup(f'<span class="ec-badge ec-badge--{word}">{word}</span>')
-
-
-@cache
-def template_environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
-        finalize=_finalize,
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters.update(
-        inline=_inline,
-        link=_link,
-        number=_number,
-        value=_value,
-        slug=_slug,
-        url_path=_url_path,
-        stars=_stars,
-        raw_number=_raw_number,
-        count=format_count,
-        code=_code,
-        html=_html,
-        fence=_fence,
-        count_words=format_count_words,
-        yaml_string=_yaml_string,
-        badge=_badge,
-    )
-    environment.globals.update(TASK_LABELS=TASK_LABELS, SCOPE_LABELS=SCOPE_LABELS)
-    return environment
-
-
-def _render(template: str, **context: Any) -> str:
-    return template_environment().get_template(template).render(**context)
 
 
 HOUSEHOLD_FACTOR_ID = "household-electricity-day"
@@ -189,13 +55,6 @@ def _calculator_g_per_kwh(summary: CardSummary) -> float | None:
     return None
 
 
-def _fence(text: str) -> Markup:
-    """A fenced code block that no run of backticks or tildes inside `text` can close."""
-    longest = max((len(m) for m in re.findall(r"~+|`+", text)), default=0)
-    fence = "~" * max(4, longest + 1)
-    return Markup(f"{fence}\n{text.rstrip()}\n{fence}")
-
-
 def card_tags(summary: CardSummary) -> list[str]:
     """Search and browse tags: the task, the organization, then the card's own (unique)."""
     card = summary.card
@@ -207,7 +66,7 @@ def render_card_page(
 ) -> str:
     sources: dict[str, Source] = summary.card.sources
     household = next((f for f in factors if f.id == HOUSEHOLD_FACTOR_ID), None)
-    return _render(
+    return render_template(
         "card.md.j2",
         s=summary,
         card=summary.card,
@@ -225,16 +84,16 @@ def render_card_page(
 
 
 def render_task_page(group: TaskGroup) -> str:
-    return _render("task.md.j2", group=group)
+    return render_template("task.md.j2", group=group)
 
 
 def render_tasks_index(groups: Sequence[TaskGroup]) -> str:
-    return _render("tasks_index.md.j2", groups=groups)
+    return render_template("tasks_index.md.j2", groups=groups)
 
 
 def render_all_cards_page(summaries: Sequence[CardSummary]) -> str:
     ordered = sorted(summaries, key=lambda s: (s.card.name.lower(), s.card.id))
-    return _render("cards_index.md.j2", summaries=ordered)
+    return render_template("cards_index.md.j2", summaries=ordered)
 
 
 def render_home_page(
@@ -242,7 +101,7 @@ def render_home_page(
     groups: Sequence[TaskGroup],
     charts: Sequence[ChartSpec] = (),
 ) -> str:
-    return _render(
+    return render_template(
         "home.md.j2",
         summaries=summaries,
         groups=groups,
@@ -318,13 +177,13 @@ def card_format_sections() -> list[tuple[str, str, list[dict[str, str]]]]:
 
 
 def render_card_format_page() -> str:
-    return _render("card_format.md.j2", sections=card_format_sections(), tasks=list(Task))
+    return render_template("card_format.md.j2", sections=card_format_sections(), tasks=list(Task))
 
 
 def render_methodology_page(
     factors: Sequence[Factor], reference: RatingReference | None, grid_version: str
 ) -> str:
-    return _render(
+    return render_template(
         "methodology.md.j2",
         factors=factors,
         reference=reference,
@@ -356,10 +215,10 @@ def render_site_pages(
         "methodology.md": render_methodology_page(factors, reference, grid_version),
     }
     rows = cards_table(summaries)
-    pages["data/cards.json"] = cards_json(rows)
+    pages["data/cards.json"] = cards_json(rows, cards_conditions(summaries))
     pages["data/cards.csv"] = cards_csv(rows)
-    pages["data/index.md"] = _render("data.md.j2", columns=COLUMNS, count=len(rows))
-    pages["compare.md"] = _render("compare.md.j2")
+    pages["data/index.md"] = render_template("data.md.j2", columns=COLUMNS, count=len(rows))
+    pages["compare.md"] = render_template("compare.md.j2")
     label_svgs = {}
     for summary in summaries:
         pages[f"cards/{summary.card.id}.md"] = render_card_page(

@@ -15,23 +15,19 @@ import math
 import re
 from collections.abc import Callable
 from enum import Enum
-from functools import cache
 from typing import Any
-from urllib.parse import quote
 
-import jinja2
-from markupsafe import Markup
 from pydantic import BaseModel
 
 from generator.compute.ratings import STARS, size_class
 from generator.compute.summary import CardSummary, FigureView
-from generator.render.escaping import SCOPE_LABELS, escape_markdown
+from generator.render.environment import SITE_NAME, render_template
+from generator.render.escaping import stars_text, yaml_scalar
 from generator.render.svg_text import clean_text as _clean
 from generator.render.svg_text import star_points as _star_points
 from generator.render.svg_text import text_width_px, wrap_text
 from generator.units import G_PER_KG, KG_PER_TONNE, format_number
 
-SITE_NAME = "Model Energy Cards"
 LABEL_WIDTH_PX, LABEL_HEIGHT_PX = 260, 364
 _LINE_PX = LABEL_WIDTH_PX - 32  # 16 px margins
 # Where the build should write each card's files, relative to the site root (stable URLs).
@@ -53,53 +49,6 @@ _SITE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$")
 _BADGE_COLORS = {5: "#44cc11", 4: "#97ca00", 3: "#dfb317", 2: "#fe7d37", 1: "#e05d44"}
 
 
-def _stars_text(stars: int) -> str:
-    return "★" * stars + "☆" * (STARS - stars)
-
-
-def _url(value: str) -> Markup:
-    """A link target: characters that could end a Markdown link or an attribute are encoded."""
-    return Markup(quote(str(value), safe=":/?#[]@!$&*+,;=%~-._"))
-
-
-def _md_link(text: Any, url: str) -> Markup:
-    return Markup(f"[{escape_markdown(_clean(text))}]({_url(url)})")
-
-
-def _markdown_finalize(value: Any) -> Any:
-    if value is None:
-        return ""
-    return value if isinstance(value, Markup) else escape_markdown(value)
-
-
-@cache
-def _environment(markdown: bool) -> jinja2.Environment:
-    """SVG templates autoescape (XML); Markdown ones escape every `{{ }}` for Markdown."""
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
-        autoescape=not markdown,
-        finalize=_markdown_finalize if markdown else None,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters.update(
-        inline=_clean,
-        md_link=_md_link,
-        number=lambda value: Markup(format_number(value)),
-        url=_url,
-        code=lambda value: Markup("`" + _clean(value).replace("`", "'") + "`"),
-    )
-    environment.globals.update(SCOPE_LABELS=SCOPE_LABELS, site_name=SITE_NAME)
-    return environment
-
-
-def _render(template: str, **context: Any) -> str:
-    markdown = template.endswith(".md.j2")
-    return _environment(markdown).get_template(template).render(**context)
-
-
 def _training_text(figure: FigureView) -> str:
     basis = EMISSIONS_BASIS[figure.key].split(" (")[0]
     basis = "" if figure.key == "training.emissions_tco2e" else f", {basis}"
@@ -114,7 +63,7 @@ def render_label_svg(summary: CardSummary) -> str:
     klass = size_class(card)
     emissions = summary.headline_training_emissions
     figure = f"{format_number(energy.value)} kWh per 1,000 queries" if energy else "no figure"
-    return _render(
+    return render_template(
         "label.svg.j2",
         width=LABEL_WIDTH_PX,
         height=LABEL_HEIGHT_PX,
@@ -155,7 +104,7 @@ def badge_message(summary: CardSummary) -> str:
     """The right half of the badge: energy and stars, else training emissions, else none."""
     energy, rating = summary.headline_inference_energy, summary.rating
     if energy:
-        stars = f" {_stars_text(rating.stars)}" if rating and rating.stars else ""
+        stars = f" {stars_text(rating.stars)}" if rating and rating.stars else ""
         return f"{format_number(energy.value)} kWh/1k queries{stars}"
     if figure := summary.headline_training_emissions:
         return f"training {format_number(figure.value)} {figure.unit}"
@@ -170,7 +119,7 @@ def render_badge_svg(summary: CardSummary, label: str = "energy") -> str:
     else:
         color = "#9f9f9f" if message == "no figure" else "#007ec6"
     label_px, message_px = math.ceil(text_width_px(label)), math.ceil(text_width_px(message))
-    return _render(
+    return render_template(
         "badge.svg.j2",
         id=summary.card.id,
         label=label,
@@ -199,12 +148,12 @@ def render_model_card_section(summary: CardSummary, site_url: str | None = None)
         if f.key in wanted and f.source_key
     ]
     rating = summary.rating
-    return _render(
+    return render_template(
         "model_card_energy.md.j2",
         s=summary,
         card=card,
         figures=[f for f in figures if f is not None],
-        stars_text=_stars_text(rating.stars) if rating and rating.stars else "",
+        stars_text=stars_text(rating.stars) if rating and rating.stars else "",
         badge_alt=f"Energy: {badge_message(summary)}",
         badge_url=f"{base}/{PUBLISH_PATHS['badge-svg'].format(id=card.id)}" if base else None,
         card_url=f"{base}/cards/{card.id}/" if base else None,
@@ -242,13 +191,6 @@ def _json_safe_text(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _yaml_scalar(value: int | float | str) -> str:
-    """A YAML scalar: numbers as they are; strings double-quoted (JSON strings are YAML)."""
-    if isinstance(value, str):
-        return _json_safe_text(json.dumps(value, ensure_ascii=False))
-    return repr(value)
-
-
 def render_hf_metadata_yaml(summary: CardSummary, site_url: str | None = None) -> str:
     """The `co2_eq_emissions` block for README.md front matter, with comments on its basis."""
     lines = [f"# {SITE_NAME}, card {summary.card.id}: Hugging Face model-card metadata."]
@@ -270,7 +212,7 @@ def render_hf_metadata_yaml(summary: CardSummary, site_url: str | None = None) -
         if other.key in EMISSIONS_BASIS and other.key != figure.key
     ]
     lines.append("co2_eq_emissions:")
-    lines += [f"  {key}: {_yaml_scalar(value)}" for key, value in block.items()]
+    lines += [f"  {key}: {yaml_scalar(value, html_safe=True)}" for key, value in block.items()]
     return "\n".join(lines) + "\n"
 
 

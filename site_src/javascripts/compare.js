@@ -24,15 +24,14 @@
     ["Training energy", (c) => c.training_energy_kwh === null ? "" : `${number(c.training_energy_kwh, " kWh")} (${c.training_energy_provenance})`],
     ["Break-even", (c) => number(c.break_even_queries, " queries")],
   ];
-  const conditions = [
-    ["task_label", "Task"], ["hardware", "Hardware"], ["scope", "Energy scope"], ["includes_pue", "PUE"],
-    ["batch_size", "Batch size"], ["precision", "Precision"], ["dataset", "Queries"], ["energy_provenance", "Provenance"],
-  ];
   const element = (tag, text) => {
     const node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;
     return node;
   };
+  // Which conditions make figures comparable is decided by the build (cards.json's
+  // comparison_conditions, the rule task pages use); this only reports where they differ.
+  let conditionsById = {};
   const render = (chosen) => {
     result.replaceChildren();
     if (chosen.length < 2) {
@@ -56,10 +55,12 @@
       for (const card of chosen) row.append(element("td", value(card)));
     }
     const warnings = element("ul");
-    for (const [key, label] of conditions) {
-      const values = new Set(chosen.map((c) => String(c[key])));
-      if (values.size > 1) {
-        warnings.append(element("li", `${label} differs: ${chosen.map((c) => `${c.name}: ${c[key] ?? "not given"}`).join("; ")}`));
+    const compared = chosen.filter((c) => conditionsById[c.id]);
+    const labels = [...new Set(compared.flatMap((c) => Object.keys(conditionsById[c.id])))];
+    for (const label of labels) {
+      const value = (c) => conditionsById[c.id][label] ?? "not given";
+      if (new Set(compared.map(value)).size > 1) {
+        warnings.append(element("li", `${label} differs: ${compared.map((c) => `${c.name}: ${value(c)}`).join("; ")}`));
       }
     }
     result.append(table);
@@ -75,6 +76,7 @@
     .then((response) => response.json())
     .then((data) => {
       const cards = new Map(data.cards.map((c) => [c.id, c]));
+      conditionsById = data.comparison_conditions || {};
       const byName = [...data.cards].sort((a, b) => a.name.localeCompare(b.name));
       for (const select of selects) {
         for (const card of byName) {

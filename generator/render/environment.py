@@ -1,0 +1,178 @@
+"""Render stage: the one jinja2 environment every template is rendered with.
+
+Pages, labels, badges, the publishing kit and the card drafts (`new`, `import-hf`) all come
+from `templates/` through `render_template`. How a `{{ ... }}` is escaped follows the
+template's kind, named by its file name:
+
+- `*.md.j2` (Markdown pages and snippets): every value is escaped for Markdown unless a filter
+  marked it safe (`Markup`), so forgetting a filter can never let card text become markup.
+- `*.svg.j2` (label, badge): XML autoescape.
+- `*.yaml.j2` (card drafts): written as given; templates quote values with the `q` filter.
+
+Number formatting, escaping and the other filters are defined once, here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from generator.formats.card import TASK_LABELS
+from generator.render.escaping import (
+    SCOPE_LABELS,
+    escape_markdown,
+    stars_text,
+    yaml_comment,
+    yaml_scalar,
+)
+from generator.render.svg_text import clean_text
+from generator.units import format_count, format_count_words, format_number
+
+SITE_NAME = "Model Energy Cards"
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@jinja2.pass_context
+def _finalize(context: jinja2.runtime.Context, value: Any) -> Any:
+    """Markdown templates escape what no filter marked safe; the others write as given."""
+    if not (context.name or "").endswith(".md.j2"):
+        return value
+    if value is None:
+        return ""
+    return value if isinstance(value, Markup) else escape_markdown(value)
+
+
+def _autoescape(template_name: str | None) -> bool:
+    return (template_name or "").endswith(".svg.j2")
+
+
+def _link(text: Any, url: str | None) -> Markup:
+    """An HTML link with escaped text; urls are validated http(s) at load time."""
+    label = escape_markdown(clean_text(text))
+    if not url:
+        return Markup(label)
+    return Markup(f'<a href="{html.escape(url, quote=True)}">{label}</a>')
+
+
+def _url(value: str) -> Markup:
+    """A link target: characters that could end a Markdown link or an attribute are encoded."""
+    return Markup(quote(str(value), safe=":/?#[]@!$&*+,;=%~-._"))
+
+
+def _md_link(text: Any, url: str) -> Markup:
+    return Markup(f"[{escape_markdown(clean_text(text))}]({_url(url)})")
+
+
+def _url_path(value: str) -> Markup:
+    """A relative path for a Markdown link target (percent-encoded, no parentheses)."""
+    return Markup(quote(str(value), safe="/._-"))
+
+
+def _slug(value: Any) -> Markup:
+    """A card id or task id, unescaped for use in link targets (validated as a slug)."""
+    text = str(getattr(value, "value", value))
+    if not _SLUG.match(text):
+        raise ValueError(f"not a slug: {text!r}")
+    return Markup(text)
+
+
+def _html(value: Any) -> Markup:
+    """Text for raw HTML blocks, which Markdown leaves alone: HTML-escaped only."""
+    return Markup(html.escape(str(value), quote=True))
+
+
+def _code(value: Any) -> Markup:
+    """A Markdown code span: its content is literal (Markdown escapes <, >, & in it), so only
+    backticks need handling."""
+    return Markup("`" + clean_text(value).replace("`", "'") + "`")
+
+
+def _fence(text: str) -> Markup:
+    """A fenced code block that no run of backticks or tildes inside `text` can close."""
+    longest = max((len(m) for m in re.findall(r"~+|`+", text)), default=0)
+    fence = "~" * max(4, longest + 1)
+    return Markup(f"{fence}\n{text.rstrip()}\n{fence}")
+
+
+def _stars(count: int) -> Markup:
+    """Filled and empty stars, with a text alternative for screen readers."""
+    return Markup(
+        f'<span class="ec-stars" role="img" aria-label="{count} of 5 stars">'
+        f"{stars_text(count)}</span>"
+    )
+
+
+def _raw_number(value: float | None) -> Markup:
+    """A number for an HTML data attribute (JavaScript reads it with Number())."""
+    return Markup("" if value is None else repr(float(value)))
+
+
+def _value(value: Any) -> str | Markup:
+    """A figure in a diff: numbers formatted, nothing shown as "none"."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return Markup(format_number(value))  # digits, commas and a point: nothing to escape
+    return clean_text(value)
+
+
+def _yaml_string(value: Any) -> Markup:
+    # `&` is escaped because themes unescape titles when stripping tags.
+    return Markup(yaml_scalar(html.escape(clean_text(value), quote=False)))
+
+
+def _badge(provenance: str) -> Markup:
+    word = escape_markdown(provenance)
+    return Markup(f'<span class="ec-badge ec-badge--{word}">{word}</span>')
+
+
+@cache  # built once per process: it holds only code (filters, loader), no data
+def template_environment() -> jinja2.Environment:
+    """The environment: strict about undefined names, deterministic whitespace."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=_autoescape,
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        badge=_badge,
+        code=_code,
+        comment=yaml_comment,
+        count=format_count,
+        count_words=format_count_words,
+        fence=_fence,
+        html=_html,
+        inline=clean_text,
+        link=_link,
+        md_link=_md_link,
+        number=format_number,
+        q=yaml_scalar,
+        raw_number=_raw_number,
+        slug=_slug,
+        stars=_stars,
+        url=_url,
+        url_path=_url_path,
+        value=_value,
+        yaml_string=_yaml_string,
+    )
+    environment.globals.update(
+        TASK_LABELS=TASK_LABELS, SCOPE_LABELS=SCOPE_LABELS, site_name=SITE_NAME
+    )
+    return environment
+
+
+def render_template(template: str, **context: Any) -> str:
+    """Render `templates/<template>` with the context given."""
+    return template_environment().get_template(template).render(**context)
