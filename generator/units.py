@@ -8,6 +8,7 @@ WH_PER_KWH = 1000.0
 KG_PER_TONNE = 1000.0
 G_PER_KG = 1000.0
 J_PER_KWH = 3_600_000.0  # 1 kWh = 1000 W x 3600 s
+QUERIES_PER_FIGURE = 1000  # inference figures are per 1,000 queries
 
 
 def gpu_hours_at_power_to_kwh(gpu_hours: float, power_per_gpu_w: float) -> float:
@@ -55,7 +56,12 @@ def lbs_per_mwh_to_g_per_kwh(value_lbs_per_mwh: float) -> float:
 
 def per_1000_queries(value: float, queries: int) -> float:
     """A per-run total expressed per 1,000 queries."""
-    return value / queries * 1000.0
+    return value / queries * QUERIES_PER_FIGURE
+
+
+def per_query(value_per_1000_queries: float) -> float:
+    """A per-1,000-queries figure for one query."""
+    return value_per_1000_queries / QUERIES_PER_FIGURE
 
 
 def format_count(value: float) -> str:

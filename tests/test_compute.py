@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.compute.summary import FIGURE_DISPLAY, group_by_task, summarize_card
+from generator.compute.summary import FIGURE_DISPLAY, summarize_card
+from generator.compute.tasks import group_by_task
 from generator.formats.card import FIGURE_FIELDS, Card, Provenance, Task
 
 SOURCE = {"card": {"title": "Card", "url": "https://example.org", "year": 2024}}

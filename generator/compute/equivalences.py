@@ -29,6 +29,8 @@ class Equivalence:
     factor: Factor
     count: float  # how many factor units the amount equals
     inverse: bool = False  # True: read as "one <factor unit> = 1/count of the amount's units"
+    # For an inverse equivalence of a per-query amount: queries that make one factor unit.
+    queries_per_unit: float | None = None
 
     @property
     def inverse_count(self) -> float:

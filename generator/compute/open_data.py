@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from generator.compute.summary import CardSummary, comparison_conditions
+from generator.compute.summary import CardSummary
+from generator.compute.tasks import comparison_conditions
 from generator.formats.open_data import COLUMNS
 
 

@@ -7,19 +7,25 @@ invented: a derived figure names the cited figures it comes from.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from generator.compute.card_measurements import CardMeasurements
 from generator.compute.equivalences import BreakEven, Equivalence, break_even_queries, equivalences
 from generator.compute.measured_runs import MeasuredInference
 from generator.compute.ratings import Rating, rate
-from generator.formats.card import TASK_LABELS, Card, ConflictingValue, Figure, Provenance, Task
+from generator.formats.card import TASK_LABELS, Card, ConflictingValue, Figure, Provenance
 from generator.formats.factors import Factor
 from generator.formats.rating_reference import RatingReference
 from generator.load.nvidia_smi import PowerSamples
-from generator.units import KG_PER_TONNE, format_number, gpu_hours_at_power_to_kwh
+from generator.units import (
+    G_PER_KG,
+    KG_PER_TONNE,
+    QUERIES_PER_FIGURE,
+    format_number,
+    gpu_hours_at_power_to_kwh,
+    per_query,
+)
 
 # Label and display unit of every figure field (a test checks this covers schema.FIGURE_FIELDS).
 FIGURE_DISPLAY: dict[tuple[str, str], tuple[str, str]] = {
@@ -97,62 +103,11 @@ class CardSummary:
     def task_label(self) -> str:
         return TASK_LABELS[self.card.task]
 
-
-@dataclass(frozen=True)
-class ConditionSpread:
-    """A condition on which the cards of a task differ: each value and the cards with it."""
-
-    condition: str
-    values: tuple[tuple[str, tuple[str, ...]], ...]  # (value, card names)
-
-
-@dataclass(frozen=True)
-class TaskGroup:
-    task: Task
-    label: str
-    summaries: tuple[CardSummary, ...] = field(default_factory=tuple)
-
     @property
-    def differences(self) -> tuple[ConditionSpread, ...]:
-        return comparability(self.summaries)
-
-
-_NOT_GIVEN = "not given"
-
-
-def comparison_conditions(summary: CardSummary) -> dict[str, str] | None:
-    """What two inference figures must share to be compared, by condition name (None for a
-    card without an inference figure). Task pages and the compare page both use it."""
-    if not (summary.card.inference and summary.headline_inference_energy):
-        return None
-    conditions = summary.card.inference.conditions
-    energy = summary.headline_inference_energy
-    pue = {True: "included", False: "not included", None: "not stated"}[conditions.includes_pue]
-    return {
-        "Task": summary.task_label,
-        "Hardware": conditions.hardware,
-        "Batch size": str(conditions.batch_size) if conditions.batch_size else _NOT_GIVEN,
-        "Precision": conditions.precision or _NOT_GIVEN,
-        "Queries": conditions.dataset or _NOT_GIVEN,
-        "Energy scope": f"{conditions.scope.value}, PUE {pue}",
-        "Provenance": energy.provenance.value if energy else _NOT_GIVEN,
-    }
-
-
-def comparability(summaries: Iterable[CardSummary]) -> tuple[ConditionSpread, ...]:
-    """Conditions that differ between the cards of a task that have an inference figure."""
-    by_condition: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for summary in summaries:
-        for condition, value in (comparison_conditions(summary) or {}).items():
-            by_condition[condition][value].append(summary.card.name)
-    return tuple(
-        ConditionSpread(
-            condition,
-            tuple(sorted((value, tuple(sorted(names))) for value, names in values.items())),
-        )
-        for condition, values in by_condition.items()
-        if len(values) > 1
-    )
+    def inference_kwh_per_query(self) -> float | None:
+        """The headline inference energy for one query (the at-scale calculator's input)."""
+        energy = self.headline_inference_energy
+        return per_query(energy.value) if energy else None
 
 
 def _figure_view(section: str, name: str, figure: Figure) -> FigureView:
@@ -236,7 +191,7 @@ def _break_even(
         return None
     finetuning = by_key.get("training.finetuning_energy_kwh")
     total_kwh = training.value + (finetuning.value if finetuning else 0.0)
-    kwh_per_query = inference_energy.value / 1000.0
+    kwh_per_query = per_query(inference_energy.value)
     return BreakEven(
         queries=break_even_queries(total_kwh, kwh_per_query),
         training_kwh=total_kwh,
@@ -286,22 +241,31 @@ def _equivalence_rows(
             )
         )
     grams, basis = _inference_carbon(measured, by_key)
-    for scope, divisor in (("1,000 queries", 1.0), ("One query", 1000.0)):
+    for scope, queries in (("1,000 queries", QUERIES_PER_FIGURE), ("One query", 1)):
+        divisor = QUERIES_PER_FIGURE / queries
         kwh = inference_energy.value / divisor if inference_energy else None
-        kg = grams / 1000.0 / divisor if grams is not None else None
+        kg = grams / G_PER_KG / divisor if grams is not None else None
         if kwh is None and kg is None:
             continue
         rows.append(
             EquivalenceRow(
                 scope=scope,
                 energy_kwh=kwh,
-                energy=tuple(equivalences(kwh, "energy", factors)) if kwh else (),
+                energy=_per_queries(equivalences(kwh, "energy", factors), queries) if kwh else (),
                 emissions_kg_co2e=kg,
-                carbon=tuple(equivalences(kg, "carbon", factors)) if kg else (),
+                carbon=_per_queries(equivalences(kg, "carbon", factors), queries) if kg else (),
                 carbon_basis=basis,
             )
         )
     return tuple(rows)
+
+
+def _per_queries(found: Sequence[Equivalence], queries: int) -> tuple[Equivalence, ...]:
+    """Equivalences of an amount for `queries` queries, inverse ones saying how many queries
+    make one factor unit."""
+    return tuple(
+        replace(e, queries_per_unit=e.inverse_count * queries) if e.inverse else e for e in found
+    )
 
 
 def summarize_card(
@@ -349,23 +313,6 @@ def summarize_card(
         ),
         power_logs=tuple(power_logs),
     )
-
-
-def _inference_sort_key(summary: CardSummary) -> tuple:
-    energy = summary.headline_inference_energy
-    return (energy is None, energy.value if energy else 0.0, summary.card.name.lower())
-
-
-def group_by_task(summaries: Iterable[CardSummary]) -> list[TaskGroup]:
-    """Cards per task, tasks in vocabulary order, cards by energy per 1,000 queries."""
-    grouped: dict[Task, list[CardSummary]] = defaultdict(list)
-    for summary in summaries:
-        grouped[summary.card.task].append(summary)
-    return [
-        TaskGroup(task, TASK_LABELS[task], tuple(sorted(grouped[task], key=_inference_sort_key)))
-        for task in Task
-        if task in grouped
-    ]
 
 
 def summarize_cards(

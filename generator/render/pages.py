@@ -15,7 +15,8 @@ from pydantic import BaseModel
 
 from generator.compute.diff import CardsDiff
 from generator.compute.open_data import cards_conditions, cards_table
-from generator.compute.summary import CardSummary, TaskGroup, group_by_task
+from generator.compute.summary import CardSummary
+from generator.compute.tasks import TaskGroup, group_by_task
 from generator.formats.card import (
     Card,
     Inference,

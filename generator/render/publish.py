@@ -251,7 +251,7 @@ def card_json(summary: CardSummary) -> dict[str, Any]:
         break_even: null, or {queries, training_kwh, kwh_per_query, includes_finetuning}.
         equivalences: [{scope, energy_kwh, energy, emissions_kg_co2e, carbon, carbon_basis}],
             energy and carbon being [{factor (id, label, value, unit, source...), count,
-            inverse}].
+            inverse, queries_per_unit (per-query rows: queries that make one factor unit)}].
     """
     measured = summary.measured
     return {

@@ -24,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.compute.summary import CardSummary, group_by_task
+from generator.compute.summary import CardSummary
+from generator.compute.tasks import group_by_task
 from generator.formats.factors import Factor
 from generator.load.docs import read_docs_files, read_raw_files
 from generator.load.grid import GridData
