@@ -113,3 +113,69 @@ def test_nvml_sampler_writes_counters_the_loader_reads(tmp_path: Path, monkeypat
     sidecar = json.loads((folder / "measurement.json").read_text("utf-8"))
     assert sidecar["files"] == {"emissions.csv": "codecarbon", "nvml_energy.csv": "nvml-energy"}
     assert sidecar["hardware"]["gpus"] == ["Fake GPU 0", "Fake GPU 1"]
+
+
+@pytest.mark.parametrize("card_id", ["../../outside", "a/b", "UPPER", "x/../../y", ""])
+def test_measure_refuses_a_card_id_that_leaves_measurements(tmp_path: Path, card_id: str) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    result = measure(project, "--card", card_id, "--queries", "5", "--", "true")
+    assert result.exit_code == 1
+    assert (
+        f"expected --card to be a card id (lowercase letters, digits and single hyphens, e.g. llama-3-70b), got {card_id!r}"
+        in result.output
+    )
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["project"]
+
+
+class _NoCounterNvml(_FakeNvml):
+    """A GPU older than Volta: NVML has no total-energy counter for it."""
+
+    def nvmlDeviceGetTotalEnergyConsumption(self, handle: int) -> int:  # noqa: N802
+        raise RuntimeError("Not Supported")
+
+
+class _FailingNvml(_FakeNvml):
+    """Counters that work for three reads per GPU, then the GPU is lost mid-run."""
+
+    def nvmlDeviceGetTotalEnergyConsumption(self, handle: int) -> int:  # noqa: N802
+        if self.reads[handle] >= 3:
+            raise RuntimeError("GPU is lost")
+        return super().nvmlDeviceGetTotalEnergyConsumption(handle)
+
+
+def test_a_gpu_without_an_energy_counter_stops_the_run_with_the_reason(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from generator.commands.measure import MeasureError
+
+    monkeypatch.setitem(sys.modules, "pynvml", _NoCounterNvml())
+    measurement = EnergyMeasurement(tmp_path, "old-gpu", queries=10, country_iso_code="FRA")
+    with pytest.raises(MeasureError) as raised, measurement:
+        pass
+    assert str(raised.value) == (
+        "the GPUs here give no NVML total-energy counter (RuntimeError: Not Supported); NVML "
+        "energy counters need a Volta or newer GPU. Nothing was measured"
+    )
+    assert not (tmp_path / "measurements" / "old-gpu" / "emissions.csv").exists()
+
+
+def test_a_sampling_error_during_the_run_fails_it_and_writes_no_row(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import time
+
+    from generator.commands.measure import MeasureError
+
+    monkeypatch.setitem(sys.modules, "pynvml", _FailingNvml())
+    measurement = EnergyMeasurement(tmp_path, "lost-gpu", queries=10, country_iso_code="FRA")
+    with pytest.raises(MeasureError) as raised, measurement:
+        time.sleep(0.5)  # the sampler reads every 0.1 s: the fourth read fails
+    assert str(raised.value) == (
+        "NVML sampling failed during the run (RuntimeError: GPU is lost); its GPU energy would "
+        "be cut short, so no row was written for it"
+    )
+    folder = tmp_path / "measurements" / "lost-gpu"
+    assert not (folder / "emissions.csv").exists()
+    assert not (folder / "nvml_energy.csv").exists()
+    assert measurement.run_ids == []

@@ -18,6 +18,7 @@ import datetime
 import importlib.metadata
 import logging
 import platform
+import re
 import subprocess
 import threading
 import time
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.formats.card import CARD_ID_PATTERN
 from generator.formats.energy_counters import (
     NVML_ENERGY_HEADER,
     NVML_FILE,
@@ -53,8 +55,22 @@ class MeasureError(Exception):
     """A measurement could not be made (bad arguments, failed workload)."""
 
 
+def check_card_id(card_id: str) -> None:
+    """Refuse an id that is not a card id: files go to measurements/<id>/ and nowhere else."""
+    if not re.fullmatch(CARD_ID_PATTERN, card_id):
+        raise MeasureError(
+            "expected --card to be a card id (lowercase letters, digits and single hyphens, "
+            f"e.g. llama-3-70b), got {card_id!r}"
+        )
+
+
 class _NvmlSampler:
-    """Samples NVML's total-energy counter (mJ) of every GPU in a background thread."""
+    """Samples NVML's total-energy counter (mJ) of every GPU in a background thread.
+
+    It fails loudly: a GPU without an energy counter stops the run before it starts, and an
+    error while sampling (a driver reset, a GPU lost) fails the run when it stops, so a card
+    never gets an energy figure from a sampling that ended early.
+    """
 
     def __init__(self) -> None:
         self.rows: list[tuple[float, str, float, float]] = []
@@ -63,9 +79,14 @@ class _NvmlSampler:
         self._thread: threading.Thread | None = None
         self._nvml: Any = None
         self._handles: list[Any] = []
+        self._error: str | None = None  # why sampling stopped early (set by the thread)
 
     def start(self) -> bool:
-        """Start sampling; False when NVML or a GPU is not available here."""
+        """Start sampling; False when NVML or a GPU is not available here.
+
+        Raises:
+            MeasureError: a GPU is there but gives no total-energy counter.
+        """
         try:
             import pynvml
 
@@ -78,7 +99,13 @@ class _NvmlSampler:
         self._nvml = pynvml
         self._handles = [pynvml.nvmlDeviceGetHandleByIndex(i) for i in range(count)]
         self.gpu_names = [str(pynvml.nvmlDeviceGetName(h)) for h in self._handles]
-        self._sample()
+        try:
+            self._sample()
+        except Exception as error:  # noqa: BLE001 - NVML raises its own error types
+            raise MeasureError(
+                f"the GPUs here give no NVML total-energy counter ({_nvml_reason(error)}); "
+                "NVML energy counters need a Volta or newer GPU. Nothing was measured"
+            ) from None
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
         return True
@@ -92,13 +119,35 @@ class _NvmlSampler:
 
     def _loop(self) -> None:
         while not self._stop.wait(NVML_INTERVAL_S):
-            self._sample()
+            try:
+                self._sample()
+            except Exception as error:  # noqa: BLE001 - reported by stop(), in the caller
+                self._error = _nvml_reason(error)
+                return
 
     def stop(self) -> None:
+        """Stop sampling and take the last sample.
+
+        Raises:
+            MeasureError: sampling failed during the run (its energy would be truncated).
+        """
         self._stop.set()
         if self._thread:
             self._thread.join()
-            self._sample()
+        if self._error is None:
+            try:
+                self._sample()
+            except Exception as error:  # noqa: BLE001 - NVML raises its own error types
+                self._error = _nvml_reason(error)
+        if self._error is not None:
+            raise MeasureError(
+                f"NVML sampling failed during the run ({self._error}); its GPU energy would be "
+                "cut short, so no row was written for it"
+            )
+
+
+def _nvml_reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _cpu_and_ram_methods(tracker: Any) -> dict[str, str | None]:
@@ -165,6 +214,7 @@ class EnergyMeasurement:
     def __enter__(self) -> EnergyMeasurement:
         from codecarbon import OfflineEmissionsTracker
 
+        check_card_id(self.card_id)
         if self.queries < 1:
             raise MeasureError(f"expected --queries >= 1, got {self.queries}")
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -180,9 +230,8 @@ class EnergyMeasurement:
                 measure_power_secs=1,
                 allow_multiple_runs=True,
             )
-            self._sampler = _NvmlSampler()
-            if not self._sampler.start():
-                self._sampler = None
+            sampler = _NvmlSampler()
+            self._sampler = sampler if sampler.start() else None
             self._tracker.start()
             if getattr(self._tracker, "_start_time", None) is None:
                 # CodeCarbon swallows its own start-up errors; do not measure nothing silently.
@@ -203,7 +252,7 @@ class EnergyMeasurement:
     def _finish_run(self, exc_type: object) -> None:
         self._tracker.stop()
         if self._sampler:
-            self._sampler.stop()
+            self._sampler.stop()  # raises when sampling failed: then no row is written
         if exc_type is not None:
             return  # a failed run leaves no row
         data = getattr(self._tracker, "final_emissions_data", None)
@@ -287,6 +336,7 @@ def measure_command(
     country_iso_code: str = "USA",
 ) -> list[str]:
     """Run `command` `runs` times, each under its own tracker; return the run ids written."""
+    check_card_id(card_id)
     if not command:
         raise MeasureError("expected a command after `--`, e.g. -- python run_queries.py")
     measurement = EnergyMeasurement(project_root, card_id, queries, country_iso_code, command)
