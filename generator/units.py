@@ -25,9 +25,12 @@ def format_number(value: float, significant: int = 4) -> str:
     """Thousands separators; whole numbers exact; others to `significant` digits.
 
     1900 -> '1,900'; 6400000 -> '6,400,000'; 31.22 -> '31.22'; 0.017376263 -> '0.01738'.
+    A sum past float range reads 'infinity' (loaders report such values as problems).
     """
     if value == 0:
         return "0"
+    if not math.isfinite(value):
+        return "not a number" if math.isnan(value) else ("-" if value < 0 else "") + "infinity"
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
     magnitude = math.floor(math.log10(abs(value)))

@@ -18,6 +18,9 @@ from generator.units import format_count_words, format_number, gpu_hours_at_powe
         (0.381, "0.381"),
         (12.9, "12.9"),
         (0, "0"),
+        (1e308 * 10, "infinity"),  # a sum past float range: named, never an OverflowError
+        (-1e308 * 10, "-infinity"),
+        (float("nan"), "not a number"),
     ],
 )
 def test_format_number(value: float, expected: str) -> None:
