@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from generator.compute.summary import FIGURE_DISPLAY, summarize_card
+from generator.compute.summary import FIGURE_DISPLAY, Derivation, summarize_card
 from generator.compute.tasks import group_by_task
 from generator.formats.card import FIGURE_FIELDS, Card, Provenance, Task
+from generator.render.figure_text import derivation_text
 
 SOURCE = {"card": {"title": "Card", "url": "https://example.org", "year": 2024}}
 
@@ -38,7 +39,8 @@ def test_training_energy_is_estimated_from_gpu_hours_and_power_when_absent() -> 
     assert estimate.key == "training.energy_kwh"
     assert estimate.value == pytest.approx(4_480_000)
     assert estimate.provenance is Provenance.ESTIMATED
-    assert "accelerator time x power per GPU" in estimate.derivation
+    assert estimate.derivation == Derivation("gpu-hours-x-power")
+    assert "accelerator time x power per GPU" in derivation_text(estimate.derivation)
     assert estimate.source_key is None
 
 
@@ -90,3 +92,25 @@ def test_group_by_task_sorts_by_inference_energy_then_name() -> None:
     groups = group_by_task(summaries)
     assert [g.task for g in groups] == [Task.TEXT_GENERATION, Task.TEXT_CLASSIFICATION]
     assert [s.card.id for s in groups[0].summaries] == ["small", "big", "none"]
+
+
+def test_compute_formats_no_numbers_render_says_the_derivation() -> None:
+    """Compute records how a figure was derived as numbers; render words it, formatted."""
+    from generator.compute.summary import CarbonBasis
+    from generator.load.grid import GridIntensity
+    from generator.render.figure_text import carbon_basis_text
+
+    measured = Derivation("median-of-runs", 3, 0.012345, 0.0219, ("measurements/x/emissions.csv",))
+    assert derivation_text(measured) == (
+        "median of 3 runs (min 0.01235, max 0.0219) in measurements/x/emissions.csv"
+    )
+    one = Derivation("median-of-runs", 1, 0.5, 0.5, ("a.csv", "b.csv"))
+    assert derivation_text(one) == "median of 1 run in a.csv, b.csv"
+    intensity = GridIntensity("FRA", 56.04, "CodeCarbon global energy mix", 2023)
+    assert carbon_basis_text(CarbonBasis("measured-grid", intensities=(intensity,))) == (
+        "the measured energy at 56.04 g CO₂e/kWh, FRA"
+    )
+    assert carbon_basis_text(CarbonBasis("training-emissions", "Training emissions")) == (
+        "the training emissions above"
+    )
+    assert carbon_basis_text(None) == ""

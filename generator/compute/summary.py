@@ -17,12 +17,12 @@ from generator.compute.ratings import Rating, rate
 from generator.formats.card import TASK_LABELS, Card, ConflictingValue, Figure, Provenance
 from generator.formats.factors import Factor
 from generator.formats.rating_reference import RatingReference
+from generator.load.grid import GridIntensity
 from generator.load.nvidia_smi import PowerSamples
 from generator.units import (
     G_PER_KG,
     KG_PER_TONNE,
     QUERIES_PER_FIGURE,
-    format_number,
     gpu_hours_at_power_to_kwh,
     per_query,
 )
@@ -57,6 +57,35 @@ HEADLINE_EMISSIONS_FIELDS = (
 
 
 @dataclass(frozen=True)
+class Derivation:
+    """How a figure was computed here, as numbers (render says it in words).
+
+    Methods: "gpu-hours-x-power" (training energy from accelerator time and power per GPU);
+    "median-of-runs" (the median of measured runs, with their spread and files).
+    """
+
+    method: str
+    runs: int = 0
+    min_kwh_per_1000_queries: float | None = None
+    max_kwh_per_1000_queries: float | None = None
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CarbonBasis:
+    """What the carbon equivalences of an amount start from (render says it in words).
+
+    Kinds: "training-emissions" (the card's headline training emissions figure, by its label);
+    "measured-grid" (the measured energy at the grid intensities of its runs); "reported" (the
+    card's emissions per 1,000 queries).
+    """
+
+    kind: str
+    figure_label: str = ""
+    intensities: tuple[GridIntensity, ...] = ()
+
+
+@dataclass(frozen=True)
 class FigureView:
     """A figure ready to show: value, unit, provenance and citation (or derivation)."""
 
@@ -69,7 +98,7 @@ class FigureView:
     where: str | None = None
     note: str | None = None
     conflicts: tuple[ConflictingValue, ...] = ()
-    derivation: str | None = None
+    derivation: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +110,7 @@ class EquivalenceRow:
     energy: tuple[Equivalence, ...] = ()
     emissions_kg_co2e: float | None = None
     carbon: tuple[Equivalence, ...] = ()
-    carbon_basis: str = ""  # which emissions figure or grid intensity the carbon ones assume
+    carbon_basis: CarbonBasis | None = None  # what the carbon equivalences assume
 
 
 @dataclass(frozen=True)
@@ -156,30 +185,25 @@ def estimate_training_energy(card: Card) -> FigureView | None:
         value=energy_kwh,
         unit="kWh",
         provenance=Provenance.ESTIMATED,
-        derivation=(
-            "computed here: accelerator time x power per GPU, both as cited below; "
-            "excludes CPUs, memory, networking and data-centre overhead"
-        ),
+        derivation=Derivation("gpu-hours-x-power"),
     )
 
 
 def measured_energy_view(measured: MeasuredInference) -> FigureView:
     """The median of measured runs as a figure, saying how it was derived."""
-    runs = len(measured.runs)
-    spread = (
-        f" (min {format_number(measured.min_kwh_per_1000_queries)}, "
-        f"max {format_number(measured.max_kwh_per_1000_queries)})"
-        if runs > 1
-        else ""
-    )
     return FigureView(
         key="inference.measured_energy_kwh_per_1000_queries",
         label="Energy per 1,000 queries",
         value=measured.median_kwh_per_1000_queries,
         unit="kWh",
         provenance=measured.provenance,
-        derivation=f"median of {runs} run{'s' if runs != 1 else ''}{spread} in "
-        + ", ".join(measured.files),
+        derivation=Derivation(
+            "median-of-runs",
+            runs=len(measured.runs),
+            min_kwh_per_1000_queries=measured.min_kwh_per_1000_queries,
+            max_kwh_per_1000_queries=measured.max_kwh_per_1000_queries,
+            files=tuple(measured.files),
+        ),
     )
 
 
@@ -202,18 +226,15 @@ def _break_even(
 
 def _inference_carbon(
     measured: MeasuredInference | None, by_key: dict[str, FigureView]
-) -> tuple[float | None, str]:
+) -> tuple[float | None, CarbonBasis | None]:
     """g CO2e per 1,000 queries and what it assumes, from measurements or the card."""
     if measured is not None and measured.carbon is not None:
-        zones = "; ".join(
-            f"{format_number(i.intensity_g_per_kwh)} g CO₂e/kWh, {i.zone}"
-            for i in measured.carbon.intensities
-        )
-        return measured.carbon.g_co2e_per_1000_queries, f"the measured energy at {zones}"
+        basis = CarbonBasis("measured-grid", intensities=tuple(measured.carbon.intensities))
+        return measured.carbon.g_co2e_per_1000_queries, basis
     reported = by_key.get("inference.emissions_g_co2e_per_1000_queries")
     if reported is not None:
-        return reported.value, "the reported emissions per 1,000 queries above"
-    return None, ""
+        return reported.value, CarbonBasis("reported")
+    return None, None
 
 
 def _equivalence_rows(
@@ -235,9 +256,9 @@ def _equivalence_rows(
                 energy=tuple(equivalences(training.value, "energy", factors)) if training else (),
                 emissions_kg_co2e=kg,
                 carbon=tuple(equivalences(kg, "carbon", factors)) if kg else (),
-                carbon_basis=f"the {headline_emissions.label.lower()} above"
+                carbon_basis=CarbonBasis("training-emissions", headline_emissions.label)
                 if headline_emissions
-                else "",
+                else None,
             )
         )
     grams, basis = _inference_carbon(measured, by_key)

@@ -31,6 +31,7 @@ from generator.render.escaping import (
     yaml_comment,
     yaml_scalar,
 )
+from generator.render.figure_text import carbon_basis_text, derivation_text
 from generator.render.svg_text import clean_text
 from generator.units import format_count, format_count_words, format_number
 
@@ -148,7 +149,9 @@ def template_environment() -> jinja2.Environment:
     )
     environment.filters.update(
         badge=_badge,
+        carbon_basis=carbon_basis_text,
         code=_code,
+        derivation=derivation_text,
         comment=yaml_comment,
         count=format_count,
         count_words=format_count_words,

@@ -20,9 +20,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from generator.compute.ratings import STARS, size_class
-from generator.compute.summary import CardSummary, FigureView
+from generator.compute.summary import CardSummary, Derivation, EquivalenceRow, FigureView
 from generator.render.environment import SITE_NAME, render_template
 from generator.render.escaping import stars_text, yaml_scalar
+from generator.render.figure_text import carbon_basis_text, derivation_text
 from generator.render.svg_text import clean_text as _clean
 from generator.render.svg_text import star_points as _star_points
 from generator.render.svg_text import text_width_px, wrap_text
@@ -217,7 +218,13 @@ def render_hf_metadata_yaml(summary: CardSummary, site_url: str | None = None) -
 
 
 def _plain(value: Any) -> Any:
-    """Dataclasses, pydantic models, enums and tuples as JSON-ready dicts, text and lists."""
+    """Dataclasses, pydantic models, enums and tuples as JSON-ready dicts, text and lists;
+    derivations and carbon bases as the sentences the card page shows."""
+    if isinstance(value, Derivation):
+        return derivation_text(value)
+    if isinstance(value, EquivalenceRow):
+        fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return fields | {"carbon_basis": carbon_basis_text(value.carbon_basis)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, BaseModel):
