@@ -7,7 +7,6 @@ is the only place results become text and exceptions become messages.
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -109,7 +108,17 @@ def build(strict: bool, site_dir: Path | None, output_format: str, project: Proj
     """Validate, then render every card into the site. With errors, nothing is written."""
     from generator.site.build import build_site
 
-    result = build_site(project, site_dir=site_dir.resolve() if site_dir else None, strict=strict)
+    try:
+        result = build_site(
+            project,
+            site_dir=site_dir.resolve() if site_dir else None,
+            strict=strict,
+            on_wait=lambda text: click.echo(text, err=True),
+        )
+    except OSError as error:  # a read the loaders did not expect; writes are problems already
+        click.echo(f"error: {error}", err=True)
+        click.echo("build failed: the previous site was left as it was", err=True)
+        sys.exit(1)
     _print_report(result.report, output_format, quiet_when_clean=True)
     if result.site_dir is None:
         click.echo("build failed: the previous site was left as it was", err=True)
@@ -169,7 +178,9 @@ def measure(
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+# Not click.Path(exists=True): a folder, a loop or an over-long name is the loader's located
+# problem (exit 1), like any other file it cannot read.
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "output_format",
@@ -187,11 +198,15 @@ def measure(
 )
 def inspect(file: Path, output_format: str, declared: str) -> None:
     """Show what the loader makes of one measurement file, without a card."""
-    from generator.commands.inspect import format_inspection_text, inspect_file
+    from generator.commands.inspect import (
+        format_inspection_json,
+        format_inspection_text,
+        inspect_file,
+    )
 
     report, problems = inspect_file(file, declared)
     if output_format == "json":
-        click.echo(json.dumps(report, indent=2))
+        click.echo(format_inspection_json(report))
     else:
         click.echo(format_inspection_text(report, problems))
     sys.exit(1 if problems else 0)

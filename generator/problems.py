@@ -27,11 +27,14 @@ PROBLEM_CODES: dict[str, str] = {
     "duplicate-card-id": "Two card files declare the same id.",
     "unknown-source": "A figure cites a source key that the card's sources do not define.",
     "missing-file": "A file the card refers to does not exist.",
-    "file-outside-project": "A measurement path points outside the project folder.",
+    "file-outside-project": (
+        "A measurement path, a card file or a hand-written page leads outside the project folder."
+    ),
     "no-cards": "No card files were found where cards were expected.",
     "not-a-card-file": "A path given to validate is not a .yaml card file.",
     "bad-number": "A measurement file holds a value that is not a number >= 0 where one is due.",
     "bad-encoding": "The file is not UTF-8 text, so it cannot be read at all.",
+    "bad-character": "A file or text value holds a control character or non-character (NUL...).",
     "bad-row": "A measurement file row cannot be read (binary garbage, wrong field count).",
     "bad-gpu-id": "A power-log row names its GPU with neither an index (0, 1...) nor a uuid.",
     "truncated-row": "A measurement file row is cut short (fewer fields than the header).",
@@ -44,6 +47,13 @@ PROBLEM_CODES: dict[str, str] = {
     "unknown-format": "A measurement file's format cannot be recognised from its header.",
     "bad-sidecar": "measurement.json beside a measurement file cannot be read.",
     "scope-mismatch": "The card's energy scope asks for components the file does not measure.",
+    "unreadable-file": "A measurement path is no regular file (symlink loop, FIFO, folder...).",
+    "bad-line-endings": "A measurement file ends lines with CR alone (a warning).",
+    "wrong-format": "A measurement file's header is not the format its card declares.",
+    "duplicate-column": "A measurement file's header names a column twice.",
+    "out-of-order": "Energy-counter rows out of time order, sorted before reading (a warning).",
+    "implausible-value": "A measured value that cannot be right, e.g. 3,000 W per GPU (a warning).",
+    "sampling-gap": "Power samples over 10 x the median interval apart (a warning).",
     "bad-rating-reference": "ratings/reference.yaml cannot be read.",
     "no-front-matter": "A model card has no metadata block between --- lines (or no closing one).",
     "no-emissions": "A model card has no co2_eq_emissions: the draft has no training figure.",
@@ -53,6 +63,8 @@ PROBLEM_CODES: dict[str, str] = {
     "missing-config": "The project has no mkdocs.yml, so no site can be built.",
     "unsafe-site-dir": "The site folder would replace the project or its sources.",
     "page-clash": "A hand-written page has the name of a page the generator writes.",
+    "build-locked": "Another build of the project held its lock for too long; nothing was built.",
+    "write-failed": "The system refused a write (read-only folder, full disk, a file in the way).",
 }
 
 

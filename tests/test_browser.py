@@ -6,6 +6,7 @@ tests skip locally with the reason; under CI (CI set in the environment) they mu
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -49,15 +50,24 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site_url(shipped_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(shipped_site))
+@contextlib.contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    """A folder served over HTTP on a free local port; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_url(shipped_site: Path) -> Iterator[str]:
+    with _served(shipped_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -238,3 +248,134 @@ def test_readme_screenshots(page, site_url: str, tmp_path: Path, name: str, path
     readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
     assert f"tests/screenshots/{name}.png" in readme
     assert (SCREENSHOTS / f"{name}.png").is_file()
+
+
+# Text a hostile or careless card could carry. Card names, organizations and tags may not
+# hold < or >, so those get the quote and the javascript: link.
+SCRIPT = "a<script>alert(1)</script>b"
+QUOTE = 'a" onmouseover="alert(1)'
+IMG = "a<img src=x onerror=alert(1)>b"
+JS_LINK = "javascript:alert(1)"
+EVERYTHING = f'{SCRIPT} {QUOTE} {IMG} [click]({JS_LINK}) <a href="{JS_LINK}">x</a>'
+HOSTILE_FILE_NAMES = [f"{QUOTE}.csv", f"{IMG}.html", "<svg onload=alert(1)>.svg"]
+
+
+def _hostile_project(root: Path) -> Path:
+    """Two cards whose text, measurement files and file names are full of markup."""
+    import json
+
+    from tests.conftest import REPO_ROOT, make_project
+
+    q = json.dumps
+    folder = root / "measurements" / "x1"
+    folder.mkdir(parents=True)
+    header, *rows = (
+        (REPO_ROOT / "measurements/all-minilm-l6-v2/emissions.csv").read_text("utf-8").splitlines()
+    )
+    rows = [r.replace("all-minilm-l6-v2", SCRIPT, 1).replace("AMD EPYC", IMG) for r in rows]
+    for name in HOSTILE_FILE_NAMES:
+        (folder / name).write_text("\n".join([header, *rows]) + "\n", "utf-8")
+    measurements = "".join(
+        f"    - {{path: {q('measurements/x1/' + name)}, queries: 1000}}\n"
+        for name in HOSTILE_FILE_NAMES
+    )
+    x1 = f"""\
+id: x1
+name: {q(QUOTE + " " + JS_LINK)}
+organization: {q(QUOTE)}
+task: sentence-similarity
+architecture: {q(IMG)}
+license: {q(QUOTE)}
+tags: [{q(JS_LINK)}, {q(QUOTE)}]
+notes: {q(EVERYTHING)}
+sources:
+  paper: {{title: {q(SCRIPT)}, url: "https://example.org/paper", publisher: {q(IMG)}, year: 2024}}
+inference:
+  conditions: {{hardware: {q(IMG)}, scope: cpu+ram, includes_pue: false, dataset: {q(SCRIPT)}}}
+  notes: {q(EVERYTHING)}
+  carbon_intensity_g_per_kwh: {{value: 475, provenance: reported, source: paper, where: {q(QUOTE)}}}
+  measurements:
+{measurements}"""
+    x2 = f"""\
+id: x2
+name: {q('=HYPERLINK("http://x")' + QUOTE)}
+organization: {q(JS_LINK + QUOTE)}
+task: sentence-similarity
+sources:
+  paper: {{title: {q(IMG)}, url: "https://example.org/paper", year: 2024}}
+inference:
+  conditions: {{hardware: {q(SCRIPT)}, scope: gpu, includes_pue: false}}
+  energy_kwh_per_1000_queries: {{value: 0.002, provenance: measured, source: paper, where: {q(EVERYTHING)}}}
+"""
+    return make_project(root, {"x1.yaml": x1, "x2.yaml": x2})
+
+
+@pytest.fixture(scope="module")
+def hostile_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    project = _hostile_project(tmp_path_factory.mktemp("hostile"))
+    result = CliRunner().invoke(main, ["build", "--strict", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    with _served(project / "site") as url:
+        yield url
+
+
+# Whatever the page shows, none of it may be markup from a card or a measurement file.
+_INJECTED = """() => ({
+  handlers: [...document.querySelectorAll("*")].flatMap(e =>
+    [...e.attributes].filter(a => a.name.startsWith("on") && (a.value.includes("alert")
+      || ["onmouseover", "onerror", "onload"].includes(a.name)))
+      .map(a => e.tagName + " " + a.name)),
+  scripts: [...document.scripts].filter(s => s.textContent.includes("alert")).length,
+  images: [...document.querySelectorAll("img, svg")].filter(e =>
+    (e.getAttribute("src") || "") === "x").length,
+  links: [...document.querySelectorAll("[href], [src], [action]")].map(e =>
+    e.getAttribute("href") || e.getAttribute("src") || e.getAttribute("action"))
+    .filter(url => /^\\s*javascript:/i.test(url)),
+  text: document.body.innerText,
+})"""
+
+
+def test_markup_from_cards_and_measurement_files_stays_text(browser, hostile_site_url) -> None:
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pages = {
+        "card": "/cards/x1/",
+        "other card": "/cards/x2/",
+        "task": "/tasks/sentence-similarity/",
+        "compare": "/compare/?cards=x1,x2",
+    }
+    try:
+        for name, path in pages.items():
+            page.goto(hostile_site_url + path)
+            page.wait_for_load_state("networkidle")
+            if name == "compare":
+                page.wait_for_selector(".ec-compare__result table")
+            found = page.evaluate(_INJECTED)
+            assert found["handlers"] == [], name
+            assert found["scripts"] == 0, name
+            assert found["images"] == 0, name
+            assert found["links"] == [], name
+            assert QUOTE in found["text"], name  # shown as text, not dropped
+            if name == "card":
+                assert SCRIPT in found["text"] and IMG in found["text"]
+        # The raw files are linked as downloads, under names no browser runs or renders.
+        page.goto(hostile_site_url + "/cards/x1/")
+        hrefs = page.locator("a[download]").evaluate_all("links => links.map(a => a.href)")
+        assert len(hrefs) == len(HOSTILE_FILE_NAMES)
+        assert all(href.endswith((".csv", ".txt")) for href in hrefs), hrefs
+        for href in hrefs:
+            response = page.request.get(href)
+            assert response.ok, href
+            assert response.headers["content-type"].startswith(("text/plain", "text/csv")), href
+        html_file = next(href for href in hrefs if ".html" in href)
+        page.goto(html_file)
+        assert page.evaluate("document.contentType") == "text/plain"
+        assert page.evaluate("document.scripts.length") == 0
+    finally:
+        page.close()
+    assert dialogs == []

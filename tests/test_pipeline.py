@@ -148,3 +148,26 @@ def test_generated_paths_are_exactly_what_render_writes(shipped_site: Path) -> N
     assert sorted(label_svgs) == sorted(s.card.id for s in read.summaries)
     images = render_images(charts, label_svgs, project.work_dir / "cache")
     assert generated_paths(read.summaries, charts) == set(pages) | set(images)
+
+
+def test_a_measurement_path_that_loops_or_is_too_long_is_a_located_problem(
+    tmp_path: Path,
+) -> None:
+    """Path.resolve() raised RuntimeError on a loop and is_dir() OSError on a long name."""
+    long_name = "a" * 300 + ".csv"
+    cards = {
+        "loop": MEASURED_CARD.format(id="loop", source="grid"),
+        "long": MEASURED_CARD.format(id="long", source="grid").replace("emissions.csv", long_name),
+    }
+    project = _measured_project(tmp_path, cards)
+    (project / "measurements" / "loop" / "emissions.csv").unlink()
+    (project / "measurements" / "loop" / "emissions.csv").symlink_to("emissions.csv")
+    result = CliRunner().invoke(main, ["validate", "--project", str(project)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        "cards/long.yaml:11:14: error[unreadable-file] inference.measurements[0].path: expected a "
+        "regular file, got a name too long for the file system (over 255 characters per part)",
+        "cards/loop.yaml:11:14: error[unreadable-file] inference.measurements[0].path: expected a "
+        "regular file, got a symlink loop",
+    ]

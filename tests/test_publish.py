@@ -81,39 +81,41 @@ def llama() -> CardSummary:
 
 @pytest.fixture(scope="module")
 def evil() -> CardSummary:
-    return summarize_card(
-        Card.model_validate(
-            {
-                "id": "evil",
-                "name": EVIL_NAME,
-                "organization": 'Org & Sons "Q"',
-                "task": "text-generation",
-                "parameter_count": 7_000_000_000,
-                "caveats": [f"caveat {EVIL}"],
-                "sources": {
-                    "s": {
-                        "title": f"Title {EVIL} [x](javascript:alert(1))",
-                        "url": "https://example.org/a_(b)",
-                        "year": 2024,
-                    }
+    card = Card.model_validate(
+        {
+            "id": "evil",
+            "name": EVIL_NAME,
+            "organization": 'Org & Sons "Q"',
+            "task": "text-generation",
+            "parameter_count": 7_000_000_000,
+            "caveats": [f"caveat {EVIL}"],
+            "sources": {
+                "s": {
+                    "title": f"Title {EVIL} [x](javascript:alert(1))",
+                    "url": "https://example.org/a_(b)",
+                    "year": 2024,
+                }
+            },
+            "training": {
+                "hardware": f"{EVIL} H100",
+                "region": f"Québec {EVIL}",
+                "emissions_tco2e": {"value": 1, "provenance": "reported", "source": "s"},
+            },
+            "inference": {
+                "conditions": {**CONDITIONS, "hardware": f"A100 {EVIL} & 'x'"},
+                "energy_kwh_per_1000_queries": {
+                    "value": 0.5,
+                    "provenance": "measured",
+                    "source": "s",
+                    "where": EVIL,
                 },
-                "training": {
-                    "hardware": f"{EVIL} H100",
-                    "region": f"Québec {EVIL}",
-                    "emissions_tco2e": {"value": 1, "provenance": "reported", "source": "s"},
-                },
-                "inference": {
-                    "conditions": {**CONDITIONS, "hardware": f"A100 {EVIL} & 'x' \x01"},
-                    "energy_kwh_per_1000_queries": {
-                        "value": 0.5,
-                        "provenance": "measured",
-                        "source": "s",
-                        "where": EVIL,
-                    },
-                },
-            }
-        )
+            },
+        }
     )
+    # Validation refuses control characters (tests/test_hostile_cards.py); render strips them
+    # anyway, so one slipped past validation (here, set directly) still cannot break the XML.
+    card.inference.conditions.hardware += " \x01"  # type: ignore[union-attr]
+    return summarize_card(card)
 
 
 def _texts(svg: str) -> list[str]:
@@ -220,7 +222,7 @@ def test_label_counts_stars_against_the_reference() -> None:
 
 
 def test_long_names_wrap_and_end_with_an_ellipsis() -> None:
-    name = "Extremely " * 30 + "Long Model"
+    name = "Extremely " * 19 + "Long Model"  # 200 characters: the longest name allowed
     hardware = "A" * 200
     svg = render_label_svg(
         _summary(

@@ -7,20 +7,16 @@ checking; this module turns its errors into messages a contributor can act on
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from generator.formats.card import (
-    CARD_ID_PATTERN,
-    FIGURE_FIELDS,
-    NAME_PATTERN,
-    Card,
-    Figure,
-    Source,
-)
+from generator.formats.card import CARD_ID_PATTERN, FIGURE_FIELDS, Card, Figure, Source
+from generator.formats.values import NAME_PATTERN
 from generator.load.cards import CardFile, KeyPath
+from generator.load.grid import GridData
 from generator.load.validation import (
     Marked,
     describe_value,
@@ -94,8 +90,9 @@ def _placeholders(data: Any, path: KeyPath = ()) -> list[KeyPath]:
     return [path] if isinstance(data, str) and PLACEHOLDER_PATTERN.match(data.strip()) else []
 
 
-def validate_card_data(card_file: CardFile) -> tuple[Card | None, list[Problem]]:
-    """Check one card's data against the format. Unknown keys warn; the card still loads."""
+def validate_card_data(card_file: CardFile, grid: GridData) -> tuple[Card | None, list[Problem]]:
+    """Check one card's data against the format and its grid zone against `grid` (the
+    intensity table the build computes with). Unknown keys warn; the card still loads."""
     unfilled = _placeholders(card_file.data) if isinstance(card_file.data, dict) else []
     problems = [
         Problem(
@@ -117,7 +114,85 @@ def validate_card_data(card_file: CardFile) -> tuple[Card | None, list[Problem]]
         not_a_mapping_hint="start from `energy-cards new <id>`",
     )
     problems += more
+    if card is not None:
+        problems += check_grid_zone(card_file, card, grid)
     return (None if any(p.severity is Severity.ERROR for p in problems) else card), problems
+
+
+def _grid_hint(value: str, known: Sequence[str]) -> str:
+    instead = "state the intensity as inference.carbon_intensity_g_per_kwh (cited) instead"
+    close = difflib.get_close_matches(value, known, n=1)
+    return f"did you mean {close[0]}? If not, {instead}" if close else instead
+
+
+def check_grid_zone(card_file: CardFile, card: Card, grid: GridData) -> list[Problem]:
+    """The card's `inference.grid` names zones CodeCarbon has an intensity for (else the card's
+    CO2 would silently fall back to another zone, or to none)."""
+    zone = card.inference.grid if card.inference else None
+    if zone is None:
+        return []
+    problems = []
+
+    def unknown(field: str, expected: str, value: str, known: Sequence[str]) -> None:
+        key_path = ("inference", "grid", field)
+        problems.append(
+            Problem(
+                card_file.location(key_path),
+                "not-one-of",
+                f"expected {expected}, got {describe_value(value)}",
+                key=format_key_path(key_path),
+                hint=_grid_hint(value, known),
+            )
+        )
+
+    if zone.country_iso_code and zone.country_iso_code not in grid.countries:
+        unknown(
+            "country_iso_code",
+            "an ISO 3166 alpha-3 code CodeCarbon has a grid intensity for (e.g. FRA, USA)",
+            zone.country_iso_code,
+            sorted(grid.countries),
+        )
+    if zone.us_state and zone.us_state.lower() not in grid.us_states:
+        unknown(
+            "us_state",
+            "a US state CodeCarbon has a grid intensity for (e.g. california)",
+            zone.us_state,
+            sorted(grid.us_states),
+        )
+    providers = sorted({provider for provider, _ in grid.cloud_regions})
+    if zone.cloud_provider and zone.cloud_provider.lower() not in providers:
+        unknown(
+            "cloud_provider",
+            f"a cloud provider CodeCarbon has regions for ({', '.join(providers)})",
+            zone.cloud_provider,
+            providers,
+        )
+    elif zone.cloud_provider and zone.cloud_region:
+        provider = zone.cloud_provider.lower()
+        regions = sorted(region for name, region in grid.cloud_regions if name == provider)
+        if zone.cloud_region.lower() not in regions:
+            unknown(
+                "cloud_region",
+                f"a {provider} region CodeCarbon has a grid intensity for (e.g. {regions[0]})",
+                zone.cloud_region,
+                regions,
+            )
+    if bool(zone.cloud_provider) != bool(zone.cloud_region):
+        given, missing = (
+            ("cloud_provider", "cloud_region")
+            if zone.cloud_provider
+            else ("cloud_region", "cloud_provider")
+        )
+        problems.append(
+            Problem(
+                card_file.location(("inference", "grid"), at_key=True),
+                "missing-key",
+                f"a cloud zone needs both cloud_provider and cloud_region, got only {given}",
+                key=format_key_path(("inference", "grid", missing)),
+                hint=f"add `{missing}:` under inference.grid",
+            )
+        )
+    return problems
 
 
 def _value_at(data: Any, path: KeyPath) -> Any:
@@ -153,7 +228,7 @@ def check_source_references(card_file: CardFile) -> list[Problem]:
                     card_file.location(key_path),
                     "unknown-source",
                     f"expected a key of `sources` ({', '.join(known) or 'none defined'}), "
-                    f"got '{cited}'",
+                    f"got {describe_value(cited)}",
                     key=format_key_path(key_path),
                     hint="add the source under `sources:` or fix the key",
                 )

@@ -11,6 +11,7 @@ so `validate` and `build` can never disagree.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from generator.check.cards import check_card_ids, check_source_references, valid
 from generator.formats.card import Card, MeasurementFile
 from generator.formats.rating_reference import RatingReference
 from generator.load.cards import CardFile, find_card_files, read_card_file
+from generator.load.docs import leaves_project, outside_project_problem
+from generator.load.grid import GridData, read_grid_data
 from generator.load.measurement_files import MeasurementData, read_measurement_file
 from generator.load.measurement_paths import locate_measurement_files
 from generator.load.ratings import read_rating_reference
@@ -95,19 +98,42 @@ def _card_paths(project: Project, paths: Sequence[Path] | None) -> tuple[list[Pa
     ]
 
 
-def gather_cards(project: Project, paths: Sequence[Path] | None = None) -> Gathered:
+def _refuse_links_leaving_project(
+    project: Project, files: Sequence[Path]
+) -> tuple[list[Path], list[Problem]]:
+    """The card files to read, and a `file-outside-project` problem for each one in the project
+    that is a link to a file outside it (never read, so no message can show its content)."""
+    kept, problems = [], []
+    root = project.root.absolute()
+    for path in files:
+        if path.absolute().is_relative_to(root) and leaves_project(path, project.root):
+            problems.append(outside_project_problem(path, project.root))
+        else:
+            kept.append(path)
+    return kept, problems
+
+
+def gather_cards(
+    project: Project, paths: Sequence[Path] | None = None, *, grid: GridData | None = None
+) -> Gathered:
     """Read and check cards and their measurement files; problems are collected, never raised.
 
     Args:
         project: The project to read.
         paths: Card files or folders of cards to check (default: the project's cards/).
+        grid: The grid intensity table cards' zones are checked against (default: the one
+            CodeCarbon ships, read here).
 
     Returns:
         The cards with no error (sorted by id), the report, and the rating reference.
     """
     report = Report()
+    grid = grid if grid is not None else read_grid_data()
     files, problems = _card_paths(project, paths)
     report.extend(problems)
+    files, refused = _refuse_links_leaving_project(project, files)
+    report.extend(refused)
+    report.cards_checked += len(refused)
     read = [read_card_file(path, project.root) for path in dict.fromkeys(files)]
     id_problems = check_card_ids([card_file for card_file, _ in read])
     id_problems_by_file: dict[str, list[Problem]] = defaultdict(list)
@@ -117,7 +143,7 @@ def gather_cards(project: Project, paths: Sequence[Path] | None = None) -> Gathe
     for card_file, problems in read:
         report.extend(problems)
         report.cards_checked += 1
-        card, more = _check_card(project, card_file, report)
+        card, more = _check_card(project, card_file, report, grid)
         problems = problems + more + id_problems_by_file[card_file.display_path]
         if card is not None and not _has_errors(problems):
             loaded.append(card)
@@ -128,13 +154,13 @@ def gather_cards(project: Project, paths: Sequence[Path] | None = None) -> Gathe
 
 
 def _check_card(
-    project: Project, card_file: CardFile, report: Report
+    project: Project, card_file: CardFile, report: Report, grid: GridData
 ) -> tuple[LoadedCard | None, list[Problem]]:
     """One card checked and its measurement files read (None when the card itself is invalid).
 
     The problems are added to `report` and returned, so the caller can apply the gate.
     """
-    card, problems = validate_card_data(card_file)
+    card, problems = validate_card_data(card_file, grid)
     problems += check_source_references(card_file)
     loaded = None
     if card is not None:
@@ -151,7 +177,7 @@ def _read_measurements(
     """The card's measurement files as parsed (those readable), and their problems."""
     paths, problems = locate_measurement_files(card, card_file, project.root)
     refs = card.inference.measurements if card.inference else []
-    by_path = {(project.root / ref.path).resolve(): ref for ref in refs}
+    by_path = {Path(os.path.realpath(project.root / ref.path)): ref for ref in refs}
     measurements = []
     for path in paths:
         ref = by_path[path]

@@ -7,13 +7,15 @@ The JSON document is a public interface (documented in the README and on the sit
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 from typing import Any
 
 from generator.formats.card import MeasurementFormat
 from generator.formats.measurement_sidecar import sidecar_data
 from generator.load.measurement_files import MeasurementData, read_measurement_file
-from generator.problems import Problem, Report, format_text
+from generator.problems import Location, Problem, Report, format_text
 from generator.units import format_number, joules_to_kwh
 
 
@@ -155,8 +157,37 @@ def inspect_file(path: Path, declared: str = "auto") -> tuple[dict[str, Any], li
     else:
         report |= _power_log(data)
     report["sidecar"] = sidecar_data(data.sidecar) if data.sidecar else None
+    problems = problems + _replace_non_finite(report, display_path, [])
     report["problems"] = _problem_dicts(problems)
     return report, problems
+
+
+def _replace_non_finite(node: Any, display_path: str, where: list[str | int]) -> list[Problem]:
+    """Set every infinite or NaN number in the document to None, with a problem for each.
+
+    JSON has no infinity: a sum past the float range must read as null, not `Infinity`.
+    """
+    problems = []
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in list(items):
+        if isinstance(value, dict | list):
+            problems += _replace_non_finite(value, display_path, [*where, key])
+        elif isinstance(value, float) and not math.isfinite(value):
+            node[key] = None
+            name = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in [*where, key])
+            got = "not a number" if math.isnan(value) else "infinity"
+            message = (
+                f"expected a finite number, got {got} (values past the float range); shown as null"
+            )
+            problems.append(
+                Problem(Location(display_path), "bad-number", message, key=name.lstrip("."))
+            )
+    return problems
+
+
+def format_inspection_json(report: dict[str, Any]) -> str:
+    """The inspection document as JSON; never `Infinity` or `NaN` (they are not JSON)."""
+    return json.dumps(report, indent=2, allow_nan=False)
 
 
 def _value(value: float | None, unit: str) -> str:
@@ -195,5 +226,6 @@ def format_inspection_text(report: dict[str, Any], problems: list[Problem]) -> s
             lines.append(f"  run {label}: {_value(run['energy_kwh'], 'kWh')} (line {run['line']})")
     if problems:
         lines.append(format_text(Report(problems=list(problems))).rsplit("\n", 1)[0])
-    lines.append(f"{len(report['problems'])} problems")
+    count = len(report["problems"])
+    lines.append(f"{count} problem{'' if count == 1 else 's'}")
     return "\n".join(lines)

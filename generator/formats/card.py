@@ -1,7 +1,8 @@
 """The card format: a pydantic model that is the single source of truth.
 
 Validation, the committed JSON Schema (`generator/data/card.schema.json`), the card template
-and the field reference on the site are all derived from the classes below.
+and the field reference on the site are all derived from the classes below; the value types
+they use (text and number bounds) are in `values.py`.
 Every numeric key carries its unit in its name (`energy_kwh`, `emissions_tco2e`).
 """
 
@@ -13,19 +14,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
-CARD_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-SOURCE_KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-URL_PATTERN = r"^https?://[^\s<>\"'`\\]+$"
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-# Names end up in page titles, where a theme may strip tags: no angle brackets.
-NAME_PATTERN = r"^[^<>]+$"
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=NAME_PATTERN)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN)]
-CardId = Annotated[str, StringConstraints(pattern=CARD_ID_PATTERN)]
-SourceKey = Annotated[str, StringConstraints(pattern=SOURCE_KEY_PATTERN)]
+from generator.formats.values import CARD_ID_PATTERN as CARD_ID_PATTERN
+from generator.formats.values import (
+    CardId,
+    Count,
+    FigureValue,
+    LongText,
+    Name,
+    SourceKey,
+    Text,
+    Url,
+)
 
 
 class Provenance(StrEnum):
@@ -96,25 +97,31 @@ class Source(_Strict):
     title: Text = Field(description="Title of the document, table or dataset.")
     url: Url = Field(description="Where a reader can check it (http or https).")
     publisher: Text | None = Field(None, description="Who published it (organization, venue).")
-    year: int = Field(ge=1950, le=2100, description="Year of publication or of the edition used.")
+    year: Annotated[int, Strict()] = Field(
+        ge=1950, le=2100, description="Year of publication or of the edition used."
+    )
 
 
 class ConflictingValue(_Strict):
     """Another value the same source gives for the same figure."""
 
-    value: float = Field(ge=0, description="The other value, in the figure's unit.")
+    value: FigureValue = Field(
+        description="The other value, in the figure's unit (0, or between 1e-12 and 1e15)."
+    )
     where: Text = Field(description="Where in the source this other value appears.")
-    note: Text | None = Field(None, description="Why the values differ, if known.")
+    note: LongText | None = Field(None, description="Why the values differ, if known.")
 
 
 class Figure(_Strict):
     """One number with its provenance and citation."""
 
-    value: float = Field(ge=0, description="The number, in the unit its key names.")
+    value: FigureValue = Field(
+        description="The number, in the unit its key names: 0, or between 1e-12 and 1e15."
+    )
     provenance: Provenance = Field(description="measured, estimated or reported.")
     source: SourceKey = Field(description="Key of an entry in the card's `sources`.")
     where: Text | None = Field(None, description="Where in the source: table, row, section.")
-    note: Text | None = Field(None, description="Anything a reader needs to interpret it.")
+    note: LongText | None = Field(None, description="Anything a reader needs to interpret it.")
     conflicts: list[ConflictingValue] = Field(
         default_factory=list,
         description="Other values the same source gives for this figure (say so, never pick "
@@ -157,7 +164,7 @@ class Training(_Strict):
         None,
         description="Emissions including hardware manufacturing and idle infrastructure, tCO2eq.",
     )
-    notes: Text | None = Field(None, description="Free text about the training figures.")
+    notes: LongText | None = Field(None, description="Free text about the training figures.")
 
 
 class InferenceConditions(_Strict):
@@ -165,11 +172,11 @@ class InferenceConditions(_Strict):
 
     hardware: Text = Field(description="Accelerator or CPU the queries ran on.")
     scope: EnergyScope = Field(description="Which components the energy covers.")
-    includes_pue: bool | None = Field(
+    includes_pue: Annotated[bool, Strict()] | None = Field(
         description="Whether data-centre overhead (PUE) is included; null if the source does "
         "not say."
     )
-    batch_size: int | None = Field(None, ge=1, description="Queries per batch.")
+    batch_size: Count | None = Field(None, description="Queries per batch (below 1e15).")
     precision: Text | None = Field(None, description="Numeric precision, e.g. fp16, bf16, int8.")
     dataset: Text | None = Field(None, description="The queries: dataset and how many.")
 
@@ -196,7 +203,7 @@ class MeasurementFile(_Strict):
     """A raw measurement file under measurements/<id>/ and what it measured."""
 
     path: Text = Field(description="Path relative to the project folder.")
-    queries: int = Field(ge=1, description="Queries served by each run in the file.")
+    queries: Count = Field(description="Queries served by each run in the file (below 1e15).")
     format: MeasurementFormat = Field(
         MeasurementFormat.AUTO, description="File format; detected from the header by default."
     )
@@ -237,7 +244,7 @@ class Inference(_Strict):
     carbon_intensity_g_per_kwh: Figure | None = Field(
         None, description="Grid carbon intensity to use instead of CodeCarbon's data, cited."
     )
-    notes: Text | None = Field(None, description="Free text about the inference figures.")
+    notes: LongText | None = Field(None, description="Free text about the inference figures.")
 
     @model_validator(mode="after")
     def _has_a_figure(self) -> Inference:
@@ -254,7 +261,12 @@ class Inference(_Strict):
 
 
 class Card(_Strict):
-    """A model energy card: one file `cards/<id>.yaml` per model."""
+    """A model energy card: one file `cards/<id>.yaml` per model.
+
+    Text holds no control characters and is at most 200 characters long in names (name,
+    organization, tags), 1,000 in other text and 10,000 in notes and caveats. Figures are 0 or
+    between 1e-12 and 1e15; whole numbers (parameter_count, queries) are below 1e15.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
@@ -270,13 +282,13 @@ class Card(_Strict):
         None, description="Release date, YYYY-MM-DD, as the publisher states it."
     )
     task: Task = Field(description="The task its inference figures are for.")
-    parameter_count: int | None = Field(None, ge=1, description="Number of parameters.")
+    parameter_count: Count | None = Field(None, description="Number of parameters (below 1e15).")
     architecture: Text | None = Field(None, description="e.g. 'decoder-only transformer'.")
     license: Text | None = Field(None, description="License name or SPDX id.")
     links: Links | None = Field(None, description="Model page, paper, repository.")
     tags: list[Name] = Field(default_factory=list, description="Extra search terms and tags.")
-    notes: Text | None = Field(None, description="Free text shown on the card page.")
-    caveats: list[Text] = Field(
+    notes: LongText | None = Field(None, description="Free text shown on the card page.")
+    caveats: list[LongText] = Field(
         default_factory=list, description="Warnings shown prominently, e.g. a self-contradiction."
     )
     sources: dict[SourceKey, Source] = Field(

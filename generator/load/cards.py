@@ -7,12 +7,15 @@ stages can point at `cards/x.yaml:14:5` for any key path pydantic complains abou
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from generator.formats.values import BAD_TEXT_CHARACTER, describe_character
 from generator.problems import Location, Problem, format_key_path, relative_path
 
 KeyPath = tuple[str | int, ...]
@@ -20,7 +23,19 @@ KeyPath = tuple[str | int, ...]
 # Aliases can expand a short file into an enormous tree ("billion laughs"); a card never needs
 # more than a few hundred values.
 MAX_VALUES = 20_000
-_STR_TAG = "tag:yaml.org,2002:str"
+MAX_BAD_CHARACTERS = 20  # listed per file; the rest are counted in one more problem
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_STR_TAG = _TAG_PREFIX + "str"
+# The tags of plain data. Anything else (!!binary, !!set, !!omap, !custom) is refused: a card
+# holds text, numbers, true/false, lists and mappings. Timestamps are read as text (below).
+_PLAIN_TAGS = {
+    _TAG_PREFIX + name for name in ("str", "int", "float", "bool", "null", "timestamp", "merge")
+}
+_COLLECTION_TAGS = {yaml.MappingNode: _TAG_PREFIX + "map", yaml.SequenceNode: _TAG_PREFIX + "seq"}
+_TAG_EXPECTS = {"bool": "true or false", "int": "a whole number", "float": "a number"}
+# PyYAML's own test of what a YAML file may hold, and the line breaks its marks count.
+_NOT_PRINTABLE = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern)
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,7 @@ class CardFile:
     value_positions: dict[KeyPath, Position] = field(default_factory=dict)
     key_positions: dict[KeyPath, Position] = field(default_factory=dict)
     non_text_keys: set[KeyPath] = field(default_factory=set)  # reported once, by the loader
+    reported_paths: set[KeyPath] = field(default_factory=set)  # odd values, reported likewise
 
     @property
     def stem(self) -> str:
@@ -84,7 +100,58 @@ def _mark_position(mark: yaml.Mark) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_TAG_PREFIX) if tag.startswith(_TAG_PREFIX) else tag
+
+
+def _check_tag(
+    loader: yaml.SafeLoader, card: CardFile, node: yaml.Node, path: KeyPath
+) -> Problem | None:
+    """A value PyYAML cannot build, or one that is not plain data, as a located problem.
+
+    The node is then read as plain text (or a plain list or mapping), and its key path is
+    skipped when the data is checked against the format, so it is reported once.
+    """
+    tag = node.tag
+    plain = _COLLECTION_TAGS.get(type(node), _STR_TAG)
+    if isinstance(node, yaml.ScalarNode) and tag in _PLAIN_TAGS:
+        if tag == _STR_TAG:
+            return None
+        try:
+            loader.yaml_constructors[tag](loader, node)
+        except Exception:  # PyYAML raises KeyError, ValueError... for `!!bool maybe`
+            name = tag.removeprefix(_TAG_PREFIX)
+            implicit = loader.resolve(yaml.ScalarNode, node.value, (True, False)) == tag
+            if implicit and name == "int":  # only digits can fail: more than Python reads
+                message = (
+                    f"expected a whole number of at most 4,300 digits, got one of "
+                    f"{len(node.value):,} characters"
+                )
+                code, hint = "bad-value", ""
+            else:
+                expects = _TAG_EXPECTS.get(name, f"a value the tag {_short_tag(tag)} accepts")
+                shown = node.value if len(node.value) <= 60 else node.value[:57] + "..."
+                message = f"expected {expects} after the tag {_short_tag(tag)}, got {shown!r}"
+                code, hint = "wrong-type", f"delete the tag {_short_tag(tag)}"
+        else:
+            return None
+    elif not isinstance(node, yaml.ScalarNode) and tag == plain:
+        return None
+    else:
+        message = (
+            "expected plain data (text, a number, true or false, a list or a mapping), "
+            f"got a value tagged {_short_tag(tag)}"
+        )
+        code, hint = "wrong-type", f"delete the tag {_short_tag(tag)}"
+    node.tag = plain
+    card.reported_paths.add(path)
+    position = _mark_position(node.start_mark)
+    location = Location(card.display_path, position.line, position.column)
+    return Problem(location, code, message, key=format_key_path(path), hint=hint)
+
+
 def _index_node(
+    loader: yaml.SafeLoader,
     card: CardFile,
     node: yaml.Node,
     path: KeyPath,
@@ -99,6 +166,9 @@ def _index_node(
             f"expected a card of at most {MAX_VALUES:,} values, got more (aliases expanding?)",
         )
     card.value_positions[path] = _mark_position(node.start_mark)
+    odd = _check_tag(loader, card, node, path)
+    if odd:
+        problems.append(odd)
     stack = (*stack, id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, Position] = {}
@@ -106,8 +176,23 @@ def _index_node(
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             key_position = _mark_position(key_node.start_mark)
             location = Location(card.display_path, key_position.line, key_position.column)
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _STR_TAG:
+            bad = BAD_TEXT_CHARACTER.search(key)
+            odd_key = isinstance(key_node, yaml.ScalarNode) and key_node.tag != _STR_TAG
+            if odd_key and key_node.tag != _TAG_PREFIX + "merge":
+                key_node.tag = _STR_TAG  # `!!bool maybe: 1` cannot be built; reported below
+            if bad or odd_key:
                 card.non_text_keys.add((*path, key))
+            if bad:  # shown escaped, so no message sends a raw control character to a terminal
+                problems.append(
+                    Problem(
+                        location,
+                        "bad-character",
+                        f"expected a key of printable text, got {key!r} "
+                        f"(with {describe_character(bad.group())})",
+                        key=format_key_path(path),
+                    )
+                )
+            elif odd_key:
                 problems.append(
                     Problem(
                         location,
@@ -124,16 +209,16 @@ def _index_node(
                         "duplicate-key",
                         f"key appears twice in this mapping (first at line {seen[key].line}); "
                         "YAML keeps only the last one",
-                        key=format_key_path((*path, key)),
+                        key=format_key_path(path if bad else (*path, key)),
                         hint="remove or rename one of them",
                     )
                 )
             seen[key] = key_position
             card.key_positions[(*path, key)] = key_position
-            _index_node(card, value_node, (*path, key), problems, stack)
+            _index_node(loader, card, value_node, (*path, key), problems, stack)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _index_node(card, item, (*path, index), problems, stack)
+            _index_node(loader, card, item, (*path, index), problems, stack)
 
 
 def _string_keys(data: Any) -> Any:
@@ -178,7 +263,9 @@ def parse_card_text(
     `empty_hint` is the hint for an empty file.
     """
     card = CardFile(path=path, display_path=display_path)
-    problems: list[Problem] = []
+    problems = _bad_characters(text, display_path)
+    if problems:  # PyYAML refuses the whole file: say where each one is instead
+        return card, problems
     loader = _CardLoader(text)
     try:
         node = loader.get_single_node()
@@ -192,8 +279,23 @@ def parse_card_text(
                 )
             )
         else:
-            _index_node(card, node, (), problems)
+            _index_node(loader, card, node, (), problems)
             card.data = _string_keys(loader.construct_document(node))
+            if card.data is None:  # `null`, `~` or a bare `---`: nothing a later stage can use
+                position = _mark_position(node.start_mark) if node.value else Position(1, 1)
+                got = (
+                    f"nothing (the file holds only `{node.value}`)"
+                    if node.value
+                    else "an empty document"
+                )
+                problems.append(
+                    Problem(
+                        Location(display_path, position.line, position.column),
+                        "not-a-mapping",
+                        f"expected a mapping of keys to values, got {got}",
+                        hint=empty_hint,
+                    )
+                )
     except yaml.MarkedYAMLError as error:
         problems.append(_syntax_problem(error, display_path))
         card.data = None
@@ -214,6 +316,41 @@ def parse_card_text(
     finally:
         loader.dispose()
     return card, problems
+
+
+def _bad_characters(text: str, display_path: str) -> list[Problem]:
+    """Characters YAML does not allow in a file (NUL, ESC, DEL, U+FFFE...), each located."""
+    found = list(_NOT_PRINTABLE.finditer(text))
+    if not found:
+        return []
+    line_ends = [match.end() for match in _LINE_BREAK.finditer(text)]
+
+    def where(offset: int) -> Location:
+        line = bisect.bisect_right(line_ends, offset)
+        start = line_ends[line - 1] if line else 0
+        return Location(display_path, line + 1, offset - start + 1)
+
+    problems = [
+        Problem(
+            where(match.start()),
+            "bad-character",
+            f"expected printable text, got {describe_character(match.group())}",
+            hint="delete it: most editors do not show it, so go to the line and column given",
+        )
+        for match in found[:MAX_BAD_CHARACTERS]
+    ]
+    if len(found) > MAX_BAD_CHARACTERS:
+        more = found[MAX_BAD_CHARACTERS:]
+        first, last = where(more[0].start()), where(more[-1].start())
+        problems.append(
+            Problem(
+                first,
+                "bad-character",
+                f"... and {len(more):,} more characters like these, not listed "
+                f"(lines {first.line}-{last.line})",
+            )
+        )
+    return problems
 
 
 def read_card_file(path: Path, project_root: Path) -> tuple[CardFile, list[Problem]]:

@@ -13,11 +13,17 @@ starts when it drops.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.load.measurement_text import (
+    duplicate_columns,
+    read_measurement_bytes,
+    split_csv_line,
+    split_lines,
+)
+from generator.load.plausibility import check_codecarbon_run
 from generator.problems import CappedProblems, Location, Problem
 
 FORMAT = "codecarbon"
@@ -214,15 +220,14 @@ def parse_codecarbon_text(
 ) -> tuple[CodeCarbonFile | None, list[Problem]]:
     """Parse the text of an emissions.csv (BOM and CRLF already handled by the reader)."""
     sink = _ProblemSink(display_path)
-    # Split on newlines only: str.splitlines() also splits on form feeds and other control
-    # characters that corrupted rows contain, which would shift every later line number.
-    lines = [line.removesuffix("\r") for line in text.split("\n")]
-    if lines and lines[-1] == "":
-        lines.pop()
+    lines = split_lines(text)
     if not lines:
         sink.add(1, "not-a-measurement-file", "expected a CodeCarbon header, got an empty file")
         return None, sink.finish()
-    header = next(csv.reader([lines[0]]))
+    header, why = split_csv_line(lines[0])
+    if header is None:
+        sink.add(1, "bad-row", why.replace("a CSV row", "a CSV header"))
+        return None, sink.finish()
     header = [name.strip() for name in header]
     if not looks_like_codecarbon(header):
         missing = ", ".join(c for c in REQUIRED_COLUMNS if c not in header)
@@ -230,6 +235,8 @@ def parse_codecarbon_text(
             1, "missing-column", f"expected CodeCarbon columns ({missing}), got {lines[0][:80]!r}"
         )
         return None, sink.finish()
+    if duplicates := duplicate_columns(header, display_path):
+        return None, duplicates
     records = []
     rows_read = 0
     for index, raw_line in enumerate(lines[1:], start=2):
@@ -238,13 +245,9 @@ def parse_codecarbon_text(
         if raw_line.strip() == lines[0].strip():
             continue  # header repeated when a file was appended to
         rows_read += 1
-        try:
-            fields = next(csv.reader([raw_line], strict=True))
-        except csv.Error as error:
-            sink.add(index, "bad-row", f"expected a CSV row, got unreadable text ({error})")
-            continue
-        if not raw_line.isprintable() and "\t" not in raw_line:
-            sink.add(index, "bad-row", "expected a CSV row, got binary or control characters")
+        fields, why = split_csv_line(raw_line)
+        if fields is None:
+            sink.add(index, "bad-row", why)
             continue
         if len(fields) < len(header):
             sink.add(
@@ -268,13 +271,16 @@ def parse_codecarbon_text(
     )
     if not parsed.runs:
         sink.add(1, "no-runs", "expected at least one readable run, found none")
-    return parsed, sink.finish()
+    warnings = [w for run in parsed.runs for w in check_codecarbon_run(run, display_path)]
+    return parsed, sink.finish() + warnings
 
 
 def read_codecarbon_csv(
     path: Path, display_path: str
 ) -> tuple[CodeCarbonFile | None, list[Problem]]:
-    """Read an emissions.csv: UTF-8 with or without BOM, LF or CRLF."""
-    data = path.read_bytes()
-    text = data.decode("utf-8-sig", errors="replace")
-    return parse_codecarbon_text(text, display_path)
+    """Read an emissions.csv: UTF-8 with or without BOM, LF, CRLF or CR."""
+    data, problems = read_measurement_bytes(path, display_path)
+    if data is None:
+        return None, problems
+    parsed, more = parse_codecarbon_text(data.decode("utf-8-sig", errors="replace"), display_path)
+    return parsed, problems + more

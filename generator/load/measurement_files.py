@@ -15,13 +15,15 @@ from typing import Any
 from generator.formats.card import MeasurementFormat
 from generator.formats.measurement_sidecar import SIDECAR_NAME, MeasurementSidecar
 from generator.load.cards import CardFile, parse_card_text
-from generator.load.codecarbon import CodeCarbonFile, looks_like_codecarbon, read_codecarbon_csv
+from generator.load.codecarbon import CodeCarbonFile, looks_like_codecarbon, parse_codecarbon_text
 from generator.load.energy_counters import (
     CounterFile,
     is_nvml_energy_header,
     is_zeus_header,
-    read_counter_file,
+    parse_nvml_energy_text,
+    parse_zeus_text,
 )
+from generator.load.measurement_text import read_measurement_bytes
 from generator.load.validation import has_errors, validate_marked
 from generator.problems import Location, Problem
 
@@ -97,35 +99,64 @@ def read_sidecar(
     return parse_sidecar_text(text, display_path)
 
 
+_FORMAT_NAMES = {
+    MeasurementFormat.CODECARBON: "a CodeCarbon emissions.csv (columns duration, energy_consumed)",
+    MeasurementFormat.NVIDIA_SMI: "an nvidia-smi power log (a power.draw column)",
+    MeasurementFormat.NVML_ENERGY: "NVML energy counters (a total_energy_mj column)",
+    MeasurementFormat.ZEUS: "a Zeus log (columns window_name, gpu0_energy, ...)",
+}
+
+
 def read_measurement_file(
     path: Path, display_path: str, declared: MeasurementFormat = MeasurementFormat.AUTO
 ) -> tuple[MeasurementData | None, list[Problem]]:
-    """Read one file in its declared (or detected) format, plus its folder's sidecar."""
-    with path.open("rb") as handle:
-        first_line = handle.readline(4096).decode("utf-8-sig", errors="replace")
+    """Read one file in its declared (or detected) format, plus its folder's sidecar.
+
+    The path is checked before it is opened (a FIFO or a folder is refused, never read), and
+    a declared format is checked against the header: a file that is plainly another format
+    gets `wrong-format` instead of a wrong number.
+    """
+    raw, problems = read_measurement_bytes(path, display_path)
+    if raw is None:
+        return None, problems
+    first_line = raw.split(b"\n", 1)[0][:4096].decode("utf-8-sig", errors="replace")
     detected = detect_format(first_line)
     kind = detected if declared is MeasurementFormat.AUTO else declared
+    shown = first_line.strip()[:60]
     if kind is None:
-        return None, [
+        return None, problems + [
             Problem(
                 Location(display_path, 1),
                 "unknown-format",
                 "expected a CodeCarbon emissions.csv, an nvidia-smi power log, NVML energy "
-                f"counters or a Zeus log, got a file starting {first_line.strip()[:60]!r}",
+                f"counters or a Zeus log, got a file starting {shown!r}",
                 hint="say which with `format:` on the card, or check the file",
             )
         ]
-    sidecar, problems = read_sidecar(path.parent, display_path.rsplit("/", 1)[0])
+    if detected is not None and detected is not kind:
+        return None, problems + [
+            Problem(
+                Location(display_path, 1),
+                "wrong-format",
+                f"expected {_FORMAT_NAMES[kind]} as declared, got the header of"
+                f" {_FORMAT_NAMES[detected]}: {shown!r}",
+                hint=f"declare format: {detected.value} (or leave it out), or check the path",
+            )
+        ]
+    sidecar, more = read_sidecar(path.parent, display_path.rsplit("/", 1)[0])
+    problems = problems + more
+    text = raw.decode("utf-8-sig", errors="replace")
     if kind is MeasurementFormat.CODECARBON:
-        parsed, more = read_codecarbon_csv(path, display_path)
+        parsed, more = parse_codecarbon_text(text, display_path)
         data = MeasurementData(path, display_path, kind, codecarbon=parsed, sidecar=sidecar)
         return (data if parsed else None), problems + more
     if kind in (MeasurementFormat.ZEUS, MeasurementFormat.NVML_ENERGY):
-        parsed_counters, more = read_counter_file(path, display_path, kind.value)
+        parse = parse_zeus_text if kind is MeasurementFormat.ZEUS else parse_nvml_energy_text
+        parsed_counters, more = parse(text, display_path)
         data = MeasurementData(path, display_path, kind, counters=parsed_counters, sidecar=sidecar)
         return (data if parsed_counters else None), problems + more
-    from generator.load.nvidia_smi import read_nvidia_smi_csv
+    from generator.load.nvidia_smi import parse_nvidia_smi_bytes
 
-    samples, more = read_nvidia_smi_csv(path, display_path)
+    samples, more = parse_nvidia_smi_bytes(raw, display_path)
     data = MeasurementData(path, display_path, kind, power_log=samples, sidecar=sidecar)
     return (data if samples else None), problems + more

@@ -25,7 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from generator.load.measurement_text import duplicate_columns, read_measurement_bytes
 from generator.load.nvidia_smi_layout import (
+    NO_ID_GPU,
     POWER_COLUMNS,
     QUERY_HINT,
     Layout,
@@ -33,11 +35,11 @@ from generator.load.nvidia_smi_layout import (
     parse_power,
     parse_times_s,
     read_header,
+    split_by_gpu,
     valid_gpu_ids,
 )
+from generator.load.plausibility import check_gpu_power, check_sampling_gaps
 from generator.problems import CappedProblems, Location, Problem, Severity
-
-NO_ID_GPU = "all"  # the GPU name used when the log has neither index nor uuid
 
 _BOM = b"\xef\xbb\xbf"
 _MESSAGES = {
@@ -97,11 +99,17 @@ def read_nvidia_smi_csv(path: Path, display_path: str) -> tuple[PowerSamples | N
         column) and the problems found. Row problems are warnings (the row is skipped, the
         rest is used); a file that cannot give energy gets an error.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        message = f"expected a readable file, got {error.strerror or error}"
-        return None, [Problem(Location(display_path), "missing-file", message)]
+    raw, problems = read_measurement_bytes(path, display_path)
+    if raw is None:
+        return None, problems
+    samples, more = parse_nvidia_smi_bytes(raw, display_path)
+    return samples, problems + more
+
+
+def parse_nvidia_smi_bytes(
+    raw: bytes, display_path: str
+) -> tuple[PowerSamples | None, list[Problem]]:
+    """The samples and problems of a power log's bytes (see `read_nvidia_smi_csv`)."""
     return _LogReader(display_path, raw).read()
 
 
@@ -128,12 +136,13 @@ class _LogReader:
         self.last_line = int(self.filled[-1]) + 1 if len(self.filled) else 0  # 1-based
         self.problems: list[Problem] = []
         self.rows = CappedProblems(path)
-        self.chunks: list[tuple[np.ndarray, np.ndarray | None, np.ndarray]] = []
+        self.chunks: list[tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]] = []
         self.power_columns: list[str] = []
         self.id_columns: list[str] = []
         self.no_id_line: int | None = None  # the first header with neither index nor uuid
         self.rows_read = self.rows_skipped = self.na_readings = 0
         self.cut_reported = False
+        self.unusable_header = False  # a header without a power column, or with a duplicate
 
     def text(self, index: int) -> str:
         """The line at 0-based `index`, decoded."""
@@ -155,8 +164,8 @@ class _LogReader:
             return None, self.problems
         for (line, layout), stop in zip(headers, bounds[1:], strict=True):
             self._read_section(line, stop, layout)
-        if not self.chunks and any(layout.power is None for _, layout in headers):
-            return None, self._all_problems()  # missing-column says why
+        if not self.chunks and self.unusable_header:
+            return None, self._all_problems()  # missing-column or duplicate-column says why
         samples = self._samples()
         return samples, self._all_problems()
 
@@ -215,7 +224,14 @@ class _LogReader:
         misfits = np.flatnonzero(~self.blank[start:stop] & ~fits) + start
         misfits = misfits[[bool(self.text(i).strip()) for i in misfits.tolist()]]
         self.rows_read += int(fits.sum()) + len(misfits)
-        self.rows_skipped += len(misfits) + (0 if layout.power is not None else int(fits.sum()))
+        names = [layout.name(i) for i in range(want)]
+        duplicated = duplicate_columns(names, self.path, layout.line)
+        self.problems.extend(duplicated)
+        unusable = layout.power is None or bool(duplicated)
+        self.unusable_header |= unusable
+        self.rows_skipped += len(misfits) + (int(fits.sum()) if unusable else 0)
+        if duplicated:
+            return
         if layout.power is None:
             message = f"expected a power column ({', '.join(POWER_COLUMNS)}), got {titles}"
             self._error(
@@ -323,7 +339,8 @@ class _LogReader:
         self.rows_skipped += int(bad.sum())
         self.na_readings += int((na & ~bad).sum())
         keep = ~(bad | na)
-        self.chunks.append((ids[keep], None if time_s is None else time_s[keep], power_w[keep]))
+        kept_time = None if time_s is None else time_s[keep]
+        self.chunks.append((ids[keep], kept_time, power_w[keep], lines[keep]))
         self.power_columns.append(layout.name(layout.power))
 
     def _samples(self) -> PowerSamples:
@@ -331,7 +348,12 @@ class _LogReader:
         if timed and len(timed) < len(self.chunks):  # drop untimed parts of an appended log
             self.rows_skipped += sum(len(chunk[0]) for chunk in self.chunks if chunk[1] is None)
             self.chunks = timed
-        gpus = _split_by_gpu(self.chunks)
+        gpus = {}
+        for name, (time_s, power_w, lines) in split_by_gpu(self.chunks).items():
+            check_gpu_power(self.rows, lines, power_w, f"column {self.power_columns[0]}")
+            if time_s is not None:
+                check_sampling_gaps(self.rows, name, time_s, lines)
+            gpus[name] = GpuSamples(time_s, power_w)
         if self.no_id_line is not None:
             times = gpus[NO_ID_GPU].time_s if NO_ID_GPU in gpus else None
             shared = times is not None and bool(np.any(np.diff(times) == 0))
@@ -359,31 +381,3 @@ class _LogReader:
             if self.no_id_line is not None
             else next(iter(self.id_columns), None),
         )
-
-
-def _split_by_gpu(chunks: list) -> dict[str, GpuSamples]:
-    """Per-GPU arrays from the kept rows of every section, each sorted by time."""
-    if not chunks:
-        return {}
-    codes, names = pd.factorize(np.concatenate([chunk[0] for chunk in chunks]))
-    untimed = any(chunk[1] is None for chunk in chunks)
-    time_all = None if untimed else np.concatenate([chunk[1] for chunk in chunks])
-    power_all = np.concatenate([chunk[2] for chunk in chunks])
-    order = np.argsort(codes, kind="stable")
-    ends = np.cumsum(np.bincount(codes, minlength=len(names)))
-    gpus = {}
-    for number, name in enumerate(names):
-        rows = order[ends[number - 1] if number else 0 : ends[number]]
-        power_w, time_s = power_all[rows], None if time_all is None else time_all[rows]
-        if time_s is not None and np.any(np.diff(time_s) < 0):
-            by_time = np.argsort(time_s, kind="stable")
-            time_s, power_w = time_s[by_time], power_w[by_time]
-        for array in (time_s, power_w):
-            if array is not None:
-                array.flags.writeable = False
-        gpus[str(name)] = GpuSamples(time_s, power_w)
-    return dict(sorted(gpus.items(), key=lambda item: _gpu_order(item[0])))
-
-
-def _gpu_order(name: str) -> tuple[int, int]:
-    return (0, int(name)) if name.isdigit() else (1, 0)  # uuids stay in order of appearance

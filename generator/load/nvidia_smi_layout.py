@@ -3,7 +3,8 @@
 Takes one line of a log (a header, or a headerless data row) and gives a `Layout`: which
 field holds the timestamp, the GPU id and the power. Takes a column of fields and gives arrays:
 watts with nvidia-smi's no-reading markers told apart from bad values, and seconds from its
-timestamps. Pure functions over text; `generator.load.nvidia_smi` reads the files with them.
+timestamps; and splits the kept rows into per-GPU arrays sorted by time. Pure functions over
+text; `generator.load.nvidia_smi` reads the files with them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 TIME_FORMAT = "%Y/%m/%d %H:%M:%S.%f"  # nvidia-smi's own: 2024/10/30 18:42:33.189 (local, no zone)
 POWER_COLUMNS = ("power.draw", "power.draw.average", "power.draw.instant")  # preferred first
 ID_COLUMNS = ("uuid", "index")  # preferred first
+NO_ID_GPU = "all"  # the GPU name used when the log has neither index nor uuid
 QUERY_HINT = "log with nvidia-smi --query-gpu=timestamp,index,power.draw --format=csv -lms 100"
 
 _EPOCH = np.datetime64(0, "us")
@@ -101,3 +103,36 @@ def valid_gpu_ids(layout: Layout, names: pd.Index) -> np.ndarray:
     """Which of the distinct GPU ids under `layout` are well formed (an index, or a uuid)."""
     pattern = INDEX_PATTERN if layout.name(layout.gpu_id) == "index" else UUID_PATTERN
     return np.array([bool(pattern.fullmatch(name)) for name in names], dtype=bool)
+
+
+def split_by_gpu(chunks: list) -> dict[str, tuple[np.ndarray | None, np.ndarray, np.ndarray]]:
+    """Per-GPU (time_s, power_w, lines) from the kept rows of every section, sorted by time.
+
+    `chunks` holds (gpu ids, times or None, watts, 1-based lines) per section.
+    """
+    if not chunks:
+        return {}
+    codes, names = pd.factorize(np.concatenate([chunk[0] for chunk in chunks]))
+    untimed = any(chunk[1] is None for chunk in chunks)
+    time_all = None if untimed else np.concatenate([chunk[1] for chunk in chunks])
+    power_all = np.concatenate([chunk[2] for chunk in chunks])
+    lines_all = np.concatenate([chunk[3] for chunk in chunks])
+    order = np.argsort(codes, kind="stable")
+    ends = np.cumsum(np.bincount(codes, minlength=len(names)))
+    gpus = {}
+    for number, name in enumerate(names):
+        rows = order[ends[number - 1] if number else 0 : ends[number]]
+        power_w, time_s = power_all[rows], None if time_all is None else time_all[rows]
+        lines = lines_all[rows]
+        if time_s is not None and np.any(np.diff(time_s) < 0):
+            by_time = np.argsort(time_s, kind="stable")
+            time_s, power_w, lines = time_s[by_time], power_w[by_time], lines[by_time]
+        for array in (time_s, power_w):
+            if array is not None:
+                array.flags.writeable = False
+        gpus[str(name)] = (time_s, power_w, lines)
+    return dict(sorted(gpus.items(), key=lambda item: _gpu_order(item[0])))
+
+
+def _gpu_order(name: str) -> tuple[int, int]:
+    return (0, int(name)) if name.isdigit() else (1, 0)  # uuids stay in order of appearance

@@ -70,7 +70,10 @@ def describe_value(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 60 else value[:57] + "..."
         return repr(shown)
-    return str(value)
+    if isinstance(value, int) and value.bit_length() > 200:  # str() of a huge int is slow
+        return f"a whole number of about {round(value.bit_length() * 0.30103)} digits"
+    shown = repr(value) if isinstance(value, bytes) else str(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -111,6 +114,10 @@ def describe_constraint(kind: str, ctx: dict[str, Any]) -> str:
         return f"a number > {ctx['gt']:g}"
     if kind == "less_than_equal":
         return f"a number <= {ctx['le']:g}"
+    if kind == "less_than":
+        return f"a number < {ctx['lt']:g}"
+    if kind == "string_too_long":
+        return f"text of at most {ctx['max_length']:,} characters"
     if kind == "finite_number":
         return "a finite number"
     if kind in ("string_too_short", "too_short"):
@@ -175,6 +182,13 @@ def problem_from_error(
             f"expected a real date, got {describe_value(value)} ({reason})",
             key=key,
         )
+    if kind == "string_unicode":  # a lone surrogate, written as an escape such as "\ud800"
+        message = "expected text of real characters, got a lone surrogate (a broken escape)"
+        return Problem(marked.location(loc), "bad-character", message, key=key)
+    if kind in ("bad_value", "bad_character"):
+        # A format's own check (formats/values.py): it says what it expected and what it got.
+        message = f"expected {ctx['expected']}, got {ctx.get('got') or describe_value(value)}"
+        return Problem(marked.location(loc), kind.replace("_", "-"), message, key=key)
     family = kind.split("_")[0]
     if family in EXPECTED_BY_TYPE and (
         "type" in kind or "parsing" in kind or kind == "int_from_float"
@@ -185,7 +199,7 @@ def problem_from_error(
             "wrong-type",
             f"expected {expected}, got {describe_value(value)}",
             key=key,
-            hint=HINTS_BY_TYPE.get(family, ""),
+            hint=_type_hint(family, value),
         )
     if kind == "value_error":
         # Raised by a model's own cross-field check: point at the mapping's key.
@@ -194,6 +208,22 @@ def problem_from_error(
         return Problem(marked.location(loc, at_key=not in_list), "bad-value", message, key=key)
     message = f"expected {describe_constraint(kind, ctx)}, got {describe_value(value)}"
     return Problem(marked.location(loc), "bad-value", message, key=key)
+
+
+# What YAML 1.1 reads as text although it looks like a number: `1e6` (no dot, no sign).
+_EXPONENT = re.compile(r"^([-+]?[0-9]+)(?:\.([0-9]*))?[eE]([-+]?)([0-9]+)$")
+
+
+def _type_hint(family: str, value: Any) -> str:
+    hint = HINTS_BY_TYPE.get(family, "")
+    if isinstance(value, bool) and family in ("float", "int"):
+        return f"{hint}; YAML reads yes/no, on/off and true/false as true or false"
+    exponent = _EXPONENT.match(value.strip()) if isinstance(value, str) else None
+    if exponent and family == "float":
+        whole, fraction, sign, power = exponent.groups()
+        written = f"{whole}.{fraction or 0}e{sign or '+'}{power}"
+        return f"YAML reads {value.strip()} as text: write {written} (a dot, and a sign after e)"
+    return hint
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -235,7 +265,7 @@ def validate_marked(
         return model.model_validate(marked.data), []
     except ValidationError as exc:
         all_errors = exc.errors(include_url=False)
-    skipped = set(reported) | marked.non_text_keys
+    skipped = set(reported) | marked.non_text_keys | getattr(marked, "reported_paths", set())
     problems = [to_problem(marked, e) for e in all_errors if tuple(e["loc"]) not in skipped]
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems

@@ -14,9 +14,7 @@ in well under 1 ms, so 1,000 cards pay the former a handful of times.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import math
 import operator
 import statistics
@@ -27,6 +25,7 @@ from typing import Any
 import altair as alt
 
 from generator.compute.summary import CardSummary
+from generator.render.escaping import csv_text
 from generator.units import format_number
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
@@ -100,12 +99,12 @@ class EmissionsBar:
 
 
 def chart_csv(chart: ChartSpec) -> str:
-    """The chart's rows as CSV (headers with units, full precision), for a download link."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header for _, header in chart.columns)
-    writer.writerows([row[key] for key, _ in chart.columns] for row in chart.data)
-    return out.getvalue()
+    """The chart's rows as CSV (headers with units, full precision), for a download link;
+    spreadsheet formulas neutralised (`csv_text`)."""
+    return csv_text(
+        [header for _, header in chart.columns],
+        ([row[key] for key, _ in chart.columns] for row in chart.data),
+    )
 
 
 def energy_points(summaries: Iterable[CardSummary]) -> list[EnergyPoint]:

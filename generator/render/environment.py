@@ -24,6 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.formats.card import TASK_LABELS
+from generator.load.measurement_paths import published_measurement_path
 from generator.render.escaping import (
     SCOPE_LABELS,
     escape_markdown,
@@ -126,8 +127,10 @@ def _value(value: Any) -> str | Markup:
 
 
 def _yaml_string(value: Any) -> Markup:
-    # `&` is escaped because themes unescape titles when stripping tags.
-    return Markup(yaml_scalar(html.escape(clean_text(value), quote=False)))
+    """A front-matter value: themes write these into HTML as given, in text (titles, tags) and
+    in attributes (`<meta name="description" content="...">`), so <, >, & and both quotes are
+    entities; `&` also because themes unescape titles when stripping tags."""
+    return Markup(yaml_scalar(html.escape(clean_text(value), quote=True)))
 
 
 def _badge(provenance: str) -> Markup:
@@ -161,6 +164,7 @@ def template_environment() -> jinja2.Environment:
         link=_link,
         md_link=_md_link,
         number=format_number,
+        published_path=published_measurement_path,
         q=yaml_scalar,
         raw_number=_raw_number,
         slug=_slug,

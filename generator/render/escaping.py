@@ -1,13 +1,17 @@
-"""Escaping card text for Markdown and YAML, and display words for the card vocabulary.
+"""Escaping card text for Markdown, YAML and CSV, and display words for the card vocabulary.
 
-Shared by the page renderer and the publishing kit, so both escape card text the same way.
+Shared by the page renderer, the publishing kit, the chart data and the open data, so all
+escape card text the same way.
 """
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from generator.compute.ratings import STARS
@@ -66,3 +70,32 @@ def yaml_scalar(value: Any, *, html_safe: bool = False) -> str:
 def yaml_comment(text: Any) -> str:
     """Text made safe for one YAML comment line."""
     return yaml_scalar(" ".join(str(text).split()))[1:-1]
+
+
+# A cell starting with one of these runs as a formula in spreadsheets ("CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: empty for None, true/false for booleans, numbers as Python writes them,
+    and text that starts like a spreadsheet formula prefixed with a quote, so it stays text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, str):
+        return str(value)
+    text = str.__str__(value)  # the text itself, also for a str-valued enum
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
+    """A CSV document (header, then rows; "\n" line ends), every cell through `csv_cell`.
+
+    Every CSV the site writes comes from here, so none can carry a live spreadsheet formula.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([csv_cell(cell) for cell in header])
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()

@@ -6,13 +6,12 @@ column order); gives text.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from generator.formats.open_data import COLUMNS
+from generator.render.escaping import csv_text
 
 
 def cards_json(
@@ -30,21 +29,4 @@ def cards_json(
 
 def cards_csv(rows: Sequence[dict[str, Any]]) -> str:
     """CSV with a header; empty cells for unknown values; spreadsheet formulas neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([key for key, _ in COLUMNS])
-    for row in rows:
-        writer.writerow([_csv_cell(row[key]) for key, _ in COLUMNS])
-    return buffer.getvalue()
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    # A cell starting with = + - @ runs as a formula in spreadsheets: prefix a quote.
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
-        return "'" + text
-    return text
+    return csv_text([key for key, _ in COLUMNS], ([row[key] for key, _ in COLUMNS] for row in rows))

@@ -12,15 +12,20 @@ gathered and checked before anything is written):
 5. render images: charts as SVG and CSV, each label SVG as PNG, through the cache;
 6. stage: `.energy-cards/docs/` holds exactly the hand-written and generated files;
 7. engine build: the engine builds into `.SITE.new`;
-8. swap: `.SITE.new` replaces the site.
+8. swap: `.SITE.new` replaces the site in one step (`staging.swap_in`).
 
-Any error stops the build before the next stage; a failed build leaves the previous site
-exactly as it was. Stages 3-5 (`render_docs`) are shared with `serve`.
+All of it runs holding the project's build lock (`staging.build_lock`), after mending what a
+killed build left (`staging.recover_site`), so two builds never interleave and a reader always
+finds a whole site. Any error stops the build before the next stage; a failed build leaves the
+previous site exactly as it was, and a write the system refuses (`write-failed`) leaves no
+half-written `.SITE.new` or staged docs behind. Stages 3-5 (`render_docs`) are shared with
+`serve`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +35,7 @@ from generator.formats.factors import Factor
 from generator.load.docs import read_docs_files, read_raw_files
 from generator.load.grid import GridData
 from generator.load.measurement_files import SIDECAR_NAME
+from generator.load.measurement_paths import published_measurement_path
 from generator.problems import Location, Problem, Report, relative_path
 from generator.project import Project
 from generator.render.card_charts import card_charts
@@ -47,7 +53,17 @@ from generator.site.engine import MkDocsEngine, SiteEngine
 from generator.site.images import chart_key, png_cached, prune_cache, render_svg
 from generator.site.pipeline import ProjectData, read_project
 from generator.site.pipeline import summarize_project as summarize_project  # export uses it
-from generator.site.staging import check_site_dir, discard, new_site_dir, swap_in, sync_folder
+from generator.site.staging import (
+    LOCK_TIMEOUT_S,
+    build_lock,
+    check_site_dir,
+    discard,
+    new_site_dir,
+    recover_site,
+    swap_in,
+    sync_folder,
+    write_failed,
+)
 
 # The generated files that do not depend on the cards (render_site_pages writes them all).
 FIXED_GENERATED_PATHS = (
@@ -79,6 +95,8 @@ def build_site(
     *,
     grid: GridData | None = None,
     factors: Sequence[Factor] | None = None,
+    lock_timeout_s: float = LOCK_TIMEOUT_S,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Check, render and build the site; write nothing unless everything succeeds.
 
@@ -89,36 +107,68 @@ def build_site(
         engine: The site engine (default: MkDocs).
         grid: The grid intensity table (default: CodeCarbon's, read once here).
         factors: The equivalence factor table (default: the shipped one, read once here).
+        lock_timeout_s: How long to wait for another build of the project to finish.
+        on_wait: Told once, in words, when the build waits for another one.
     """
     site_dir = site_dir or project.default_site_dir
     engine = engine or MkDocsEngine()
+    unsafe = check_site_dir(project, site_dir)
+    try:
+        with build_lock(project, lock_timeout_s, on_wait) as locked:  # one build at a time
+            if locked:
+                return BuildResult(Report(locked), None)
+            if not unsafe:
+                recover_site(site_dir)  # what a build killed mid-swap left
+            return _build_locked(project, site_dir, strict, engine, unsafe, grid, factors)
+    except OSError as error:  # the lock file or the recovery could not be written
+        return BuildResult(Report([write_failed(error, project.root)]), None)
+
+
+def _build_locked(
+    project: Project,
+    site_dir: Path,
+    strict: bool,
+    engine: SiteEngine,
+    unsafe: list[Problem],
+    grid: GridData | None,
+    factors: Sequence[Factor] | None,
+) -> BuildResult:
     read = read_project(project, grid=grid, factors=factors)  # 1-2. gather and check, compute
     report = read.report
-    files = None if report.errors else render_docs(project, read)  # 3-5. clashes, pages, images
-    report.extend(check_config(project))  # 3. the rest of the checks
-    report.extend(check_site_dir(project, site_dir))
-    if files is None or report.failed(strict):
-        return BuildResult(report, None)
     staged_docs = project.work_dir / "docs"
-    sync_folder(staged_docs, files)  # 6. stage
-    new_site = new_site_dir(site_dir)
-    report.extend(engine.build(project.config_file, staged_docs, new_site, strict))  # 7. engine
-    if report.failed(strict):
-        discard(new_site)
+    new_site = None
+    try:
+        files = None if report.errors else render_docs(project, read)  # 3-5. clashes, pages...
+        report.extend(check_config(project))  # 3. the rest of the checks
+        report.extend(unsafe)
+        if files is None or report.failed(strict):
+            return BuildResult(report, None)
+        sync_folder(staged_docs, files)  # 6. stage
+        new_site = new_site_dir(site_dir)
+        report.extend(engine.build(project.config_file, staged_docs, new_site, strict))  # 7.
+        if report.failed(strict):
+            discard(new_site)
+            return BuildResult(report, None)
+        swap_in(new_site, site_dir)  # 8. swap
+    except OSError as error:  # a read-only folder, a full disk: nothing half-written stays
+        report.extend([write_failed(error, project.root)])
+        discard(*([new_site] if new_site else []), staged_docs)
         return BuildResult(report, None)
-    swap_in(new_site, site_dir)  # 8. swap
     return BuildResult(report, site_dir, len(read.summaries))
 
 
 def render_docs(project: Project, read: ProjectData) -> dict[str, bytes] | None:
-    """Stages 3-5: every file of the docs folder, or None when a hand-written page clashes.
+    """Stages 3-5: every file of the docs folder, or None when a hand-written page clashes
+    or is a link leaving the project.
 
-    Takes a project read without errors; clash problems are added to `read.report`.
+    Takes a project read without errors; those problems are added to `read.report`.
     """
-    hand_written = read_docs_files(project.docs_dir)
+    hand_written, clashes = read_docs_files(project.docs_dir, project.root)
     home_charts, charts_by_card = chart_specs(read.summaries)
     all_charts = home_charts + [chart for charts in charts_by_card.values() for chart in charts]
-    clashes = check_page_clashes(project, hand_written, generated_paths(read.summaries, all_charts))
+    clashes += check_page_clashes(
+        project, hand_written, generated_paths(read.summaries, all_charts)
+    )
     read.report.extend(clashes)
     if clashes:
         return None
@@ -132,7 +182,7 @@ def render_docs(project: Project, read: ProjectData) -> dict[str, bytes] | None:
     )
     images = render_images(all_charts, label_svgs, project.work_dir / "cache")
     files = dict(hand_written)
-    files.update(_raw_measurement_files(project, read))
+    files.update(_raw_measurement_files(read))
     files.update(
         {
             name: content if isinstance(content, bytes) else content.encode("utf-8")
@@ -221,9 +271,15 @@ def render_images(
     return files
 
 
-def _raw_measurement_files(project: Project, read: ProjectData) -> dict[str, bytes]:
-    """The measurement files (and their sidecars), published beside the pages as downloads."""
-    measured = [data for loaded in read.gathered.cards for _, data in loaded.measurements]
-    raw = [data.path for data in measured]
-    raw += [data.path.parent / SIDECAR_NAME for data in measured if data.sidecar is not None]
-    return read_raw_files(raw, project.root)
+def _raw_measurement_files(read: ProjectData) -> dict[str, bytes]:
+    """The measurement files (and their sidecars), published beside the pages as downloads,
+    each under a name no browser runs or renders (`published_measurement_path`)."""
+    published: dict[str, Path] = {}
+    for loaded in read.gathered.cards:
+        for ref, data in loaded.measurements:
+            name = published_measurement_path(ref.path)
+            published[name] = data.path
+            if data.sidecar is not None:
+                sidecar = posixpath.join(posixpath.dirname(name), SIDECAR_NAME)
+                published[sidecar] = data.path.parent / SIDECAR_NAME
+    return read_raw_files(published)

@@ -3,11 +3,18 @@
 The generator writes Markdown and assets into a docs folder, then asks an engine to turn it
 into HTML. Only this module knows MkDocs. Zensical reads the same mkdocs.yml, so switching
 means another `SiteEngine` that runs `zensical build` on the same staged docs folder.
+
+Builds are reproducible: MkDocs writes `sitemap.xml.gz` with the build day in its gzip header
+(and the file's name), so two builds on two days differed. After it builds, every
+`sitemap.xml.gz` is written again with a fixed header (`pin_gzip_headers`): the time is
+`SOURCE_DATE_EPOCH` when set (as MkDocs itself reads it for page dates), else 0, and no name.
+Other `.gz` files are the project's own, copied as they are.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import logging
 import os
 from collections.abc import Iterator
@@ -19,6 +26,8 @@ from generator.problems import Location, Problem, Severity, relative_path
 
 # Material 9.8 announces its end of life when run as `mkdocs`; the README says it once.
 BANNER_VARIABLE = "NO_MKDOCS_2_WARNING"
+EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"  # https://reproducible-builds.org/specs/source-date-epoch/
+ENGINE_GZIP_NAMES = ("sitemap.xml.gz",)
 
 
 class SiteEngine(Protocol):
@@ -60,6 +69,28 @@ def quiet_material_banner() -> Iterator[None]:
             os.environ[BANNER_VARIABLE] = previous
 
 
+def source_date_epoch() -> int | None:
+    """The build time for gzip headers: SOURCE_DATE_EPOCH when set, else 0; None if unusable."""
+    text = os.environ.get(EPOCH_VARIABLE)
+    if text is None:
+        return 0
+    if text.isascii() and text.isdigit() and int(text) < 2**32:
+        return int(text)
+    return None
+
+
+def pin_gzip_headers(site_dir: Path, mtime: int) -> None:
+    """Write each gzip file the engine made again, with `mtime` and no file name in its header.
+
+    The content is compressed again at level 9 (as MkDocs does), so the bytes depend only on
+    the content, `mtime` and the zlib in use, never on the day or the folder of the build.
+    """
+    for name in ENGINE_GZIP_NAMES:
+        for path in sorted(site_dir.rglob(name)):
+            content = gzip.decompress(path.read_bytes())
+            path.write_bytes(gzip.compress(content, compresslevel=9, mtime=mtime))
+
+
 @dataclass
 class MkDocsEngine:
     name: str = "mkdocs"
@@ -79,6 +110,17 @@ class MkDocsEngine:
         from mkdocs.commands.build import build
 
         shown_config = relative_path(config_file, config_file.parent)
+        epoch = source_date_epoch()
+        if epoch is None:
+            return [
+                Problem(
+                    Location(shown_config),
+                    "engine-failed",
+                    f"expected {EPOCH_VARIABLE} to be a whole number of seconds since "
+                    f"1970-01-01 UTC, got {os.environ[EPOCH_VARIABLE]!r}",
+                    hint=f"unset {EPOCH_VARIABLE}, or set it to e.g. `git log -1 --format=%ct`",
+                )
+            ]
         handler = _CollectingHandler()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(handler)
@@ -89,6 +131,7 @@ class MkDocsEngine:
             with quiet_material_banner():
                 config = self._config(config_file, docs_dir, site_dir, strict)
                 build(config)
+            pin_gzip_headers(site_dir, epoch)
         except exceptions.ConfigurationError as error:
             problems.append(Problem(Location(shown_config), "engine-failed", f"mkdocs: {error}"))
         except exceptions.Abort as error:

@@ -60,13 +60,13 @@ def read_project(
         grid: The grid intensity table (default: the one CodeCarbon ships).
         factors: The equivalence factor table (default: generator/data/factors.yaml).
     """
-    gathered = gather_cards(project, paths)
+    if grid is None:
+        grid = read_grid_data()
+    gathered = gather_cards(project, paths, grid=grid)
     report = gathered.report
     if factors is None:
         factors, problems = read_factors()
         report.extend(problems)
-    if grid is None:
-        grid = read_grid_data()
     measurements, problems = measure_cards(gathered.cards, grid)
     report.extend(problems)
     summaries = summarize_cards(
