@@ -97,7 +97,7 @@ def test_a_folder_is_refused(tmp_path: Path) -> None:
         (
             "unreadable-file",
             "expected a regular file, got a folder",
-            "name the measurement file itself, e.g. .../emissions.csv",
+            "name the file itself, e.g. cards/<id>.yaml or measurements/<id>/emissions.csv",
         )
     ]
 

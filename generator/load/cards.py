@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from generator.formats.values import BAD_TEXT_CHARACTER, describe_character
+from generator.load.files import read_limited_text
 from generator.problems import Location, Problem, format_key_path, relative_path
 
 KeyPath = tuple[str | int, ...]
@@ -356,21 +357,19 @@ def _bad_characters(text: str, display_path: str) -> list[Problem]:
 def read_card_file(path: Path, project_root: Path) -> tuple[CardFile, list[Problem]]:
     """Read and parse one card file."""
     display_path = relative_path(path, project_root)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        problem = Problem(
-            Location(display_path), "bad-encoding", f"expected UTF-8 text, got {error.reason}"
-        )
-        return CardFile(path=path, display_path=display_path), [problem]
-    except OSError as error:
-        problem = Problem(Location(display_path), "missing-file", f"cannot read: {error.strerror}")
-        return CardFile(path=path, display_path=display_path), [problem]
+    text, problems = read_limited_text(path, display_path)
+    if text is None:
+        return CardFile(path=path, display_path=display_path), problems
     return parse_card_text(text, path, display_path)
 
 
 def find_card_files(cards_dir: Path) -> list[Path]:
-    """Card files in a folder, sorted so output is deterministic."""
+    """Card files in a folder, sorted so output is deterministic.
+
+    Every `.yaml`/`.yml` name but folders: a FIFO or a link that leads nowhere is read, and
+    reported, rather than skipped without a word."""
     if not cards_dir.is_dir():
         return []
-    return sorted(p for p in cards_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(
+        p for p in cards_dir.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir()
+    )

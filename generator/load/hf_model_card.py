@@ -43,6 +43,7 @@ from typing import Any
 
 from generator.formats.card import Task
 from generator.load.cards import CardFile, KeyPath, parse_card_text
+from generator.load.files import read_limited_text
 from generator.problems import Location, Problem, Severity, format_key_path
 from generator.units import G_PER_KG, KG_PER_TONNE, format_number
 
@@ -101,11 +102,10 @@ def read_model_card(
 ) -> tuple[ModelCardData | None, list[Problem]]:
     """Read README.md's front matter (between the first two `---` lines) and first heading."""
     shown = display_path or path.as_posix()
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.reason if isinstance(error, UnicodeDecodeError) else error.strerror
-        return None, [Problem(Location(shown), "missing-file", f"cannot read: {reason}")]
+    text, problems = read_limited_text(path, shown)
+    if text is None:
+        return None, problems
+    lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
     opened = start < len(lines) and lines[start].rstrip() == "---"
     end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip() == "---"), None)

@@ -23,6 +23,7 @@ from generator.load.energy_counters import (
     parse_nvml_energy_text,
     parse_zeus_text,
 )
+from generator.load.files import read_limited_text
 from generator.load.measurement_text import read_measurement_bytes
 from generator.load.validation import has_errors, validate_marked
 from generator.problems import Location, Problem
@@ -89,13 +90,9 @@ def read_sidecar(
     if not path.is_file():
         return None, []
     display_path = f"{display_folder}/{SIDECAR_NAME}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        problem = Problem(
-            Location(display_path), "bad-sidecar", f"expected UTF-8 text, got {error.reason}"
-        )
-        return None, [problem]
+    text, problems = read_limited_text(path, display_path, encoding_code="bad-sidecar")
+    if text is None:
+        return None, problems
     return parse_sidecar_text(text, display_path)
 
 

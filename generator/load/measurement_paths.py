@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.formats.card import Card
 from generator.load.cards import CardFile
-from generator.load.measurement_text import check_regular_file
+from generator.load.files import check_regular_file
 from generator.problems import Problem
 
 # Raw measurement files are published as downloads under these extensions as given; any other

@@ -1,9 +1,7 @@
 """Load stage, shared by every measurement loader: open a file safely and split CSV lines.
 
 Takes a path; gives its bytes (or None) and problems, never an exception for a user's file:
-- the path is checked with `os.stat` before anything opens it, so a FIFO, a device or a folder
-  is refused instead of hanging or crashing, and a symlink loop, a name over 255 characters or
-  a NUL byte in the path are reported (`unreadable-file`);
+- the file is opened by `generator.load.files` (regular files only, within a size limit);
 - text that is not UTF-8 in a way that would read as NUL-laden garbage (UTF-16 or UTF-32, or
   nothing but NUL bytes) is refused (`bad-encoding`);
 - CR-only line endings (classic Mac) are read with CR as the line end, with a warning
@@ -15,71 +13,23 @@ duplicated column names in a header (`duplicate-column`).
 from __future__ import annotations
 
 import csv
-import errno
-import os
-import stat
 from pathlib import Path
 
+from generator.load.files import MAX_MEASUREMENT_FILE_BYTES, read_limited_bytes
 from generator.problems import Location, Problem, Severity
 
 CSV_FIELD_LIMIT = csv.field_size_limit()  # 131,072 characters: longer fields are garbage
-
-_KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-)
-_PATH_ERRORS = {
-    errno.ELOOP: "a symlink loop",
-    errno.ENAMETOOLONG: "a name too long for the file system (over 255 characters per part)",
-    errno.ENOTDIR: "a path through something that is not a folder",
-    errno.EACCES: "a file this user may not read",
-}
-
-
-def _unreadable(display_path: str, got: str, hint: str = "") -> list[Problem]:
-    message = f"expected a regular file, got {got}"
-    return [Problem(Location(display_path), "unreadable-file", message, hint=hint)]
-
-
-def check_regular_file(path: Path, display_path: str) -> list[Problem]:
-    """Problems that keep `path` from being read as a regular file; [] when it can be.
-
-    Uses `os.stat` only (it follows symlinks, opens nothing), so a FIFO cannot block.
-    """
-    try:
-        info = os.stat(path)
-    except ValueError:  # "embedded null byte"
-        return _unreadable(display_path, "a path with a NUL byte in it")
-    except OSError as error:
-        if error.errno == errno.ENOENT:
-            message = "expected an existing file, got a path to nothing (not found)"
-            return [Problem(Location(display_path), "missing-file", message)]
-        got = _PATH_ERRORS.get(error.errno, error.strerror or str(error))
-        return _unreadable(display_path, got)
-    if stat.S_ISREG(info.st_mode):
-        return []
-    kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
-    hint = "name the measurement file itself, e.g. .../emissions.csv"
-    return _unreadable(display_path, kind, hint if kind == "a folder" else "")
 
 
 def read_measurement_bytes(path: Path, display_path: str) -> tuple[bytes | None, list[Problem]]:
     """The bytes of a measurement file, checked and with CR-only line ends made LF.
 
-    Returns None (and errors) when the path is not a readable regular file or the text is
-    UTF-16/32 or only NUL bytes.
+    Returns None (and errors) when the path is not a readable regular file, is over
+    `MAX_MEASUREMENT_FILE_BYTES`, or the text is UTF-16/32 or only NUL bytes.
     """
-    problems = check_regular_file(path, display_path)
-    if problems:
+    raw, problems = read_limited_bytes(path, display_path, MAX_MEASUREMENT_FILE_BYTES)
+    if raw is None:
         return None, problems
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        return None, _unreadable(display_path, f"a file that cannot be read ({error.strerror})")
     return check_bytes(raw, display_path)
 
 

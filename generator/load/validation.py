@@ -21,6 +21,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from generator.load.cards import CardFile, KeyPath, parse_card_text
+from generator.load.files import read_limited_text
 from generator.problems import Location, Problem, Severity, format_key_path
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -294,21 +295,9 @@ def read_marked_yaml(
 
     `hint` is said when the file cannot be read or is empty.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        problem = Problem(
-            Location(display_path),
-            unreadable_code,
-            f"expected UTF-8 text, got {error.reason}",
-            hint=hint,
-        )
-        return CardFile(path=path, display_path=display_path), [problem]
-    except OSError as error:
-        problem = Problem(
-            Location(display_path), unreadable_code, f"cannot read: {error.strerror}", hint=hint
-        )
-        return CardFile(path=path, display_path=display_path), [problem]
+    text, problems = read_limited_text(path, display_path, encoding_code=unreadable_code, hint=hint)
+    if text is None:
+        return CardFile(path=path, display_path=display_path), problems
     return parse_card_text(text, path, display_path, empty_hint=hint)
 
 
