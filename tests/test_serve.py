@@ -96,3 +96,46 @@ def test_editing_a_measurement_file_triggers_a_refresh(served) -> None:
     assert "median of 1 run in measurements/a/zeus.csv" in page
     (project / "measurements" / "a" / "zeus.csv").write_text(zeus.replace("3600", "7200"), "utf-8")
     _wait_for(f"{base}/cards/a/", lambda html: "<strong>0.002</strong>" in html)
+
+
+def test_an_unexpected_error_is_logged_and_the_watcher_keeps_going(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """An exception escaping a refresh used to kill the watcher thread: stale pages forever."""
+    import threading
+
+    from generator.project import Project
+    from generator.site import serve
+
+    project = Project(make_project(tmp_path, {"a.yaml": _card("a")}))
+    calls: list[int] = []
+
+    def flaky(project, docs_dir, log):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ZeroDivisionError("float division by zero")
+        log("refreshed")
+        return True
+
+    monkeypatch.setattr(serve, "refresh_preview", flaky)
+    monkeypatch.setattr(serve, "POLL_INTERVAL_S", 0.05)
+    logged: list[str] = []
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=serve._watch, args=(project, tmp_path / "docs", logged.append, stop), daemon=True
+    )
+    watcher.start()
+    card = project.cards_dir / "a.yaml"
+    for energy in (0.003, 0.004):  # two edits: the first refresh fails, the second works
+        time.sleep(0.2)
+        card.write_text(_card("a", energy=energy), encoding="utf-8")
+    deadline = time.monotonic() + 5
+    while "refreshed" not in logged and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    watcher.join(timeout=5)
+    assert logged[0] == (
+        "preview not updated: the generator failed (ZeroDivisionError: float division by zero); "
+        "this is a bug, please report it. Still watching for changes."
+    )
+    assert logged[-1] == "refreshed"

@@ -29,9 +29,11 @@ def snapshot_inputs(project: Project) -> dict[str, tuple[int, int]]:
     for folder in (project.cards_dir, project.measurements_dir, project.docs_dir):
         if folder.is_dir():
             for path in folder.rglob("*"):
-                if path.is_file():
+                try:
                     stat = path.stat()
-                    state[str(path)] = (stat.st_mtime_ns, stat.st_size)
+                except (OSError, ValueError):  # removed meanwhile, a loop, a bad name
+                    continue
+                state[str(path)] = (stat.st_mtime_ns, stat.st_size)
     return state
 
 
@@ -50,13 +52,30 @@ def refresh_preview(project: Project, docs_dir: Path, log: Callable[[str], None]
     return True
 
 
+def refresh_preview_safely(project: Project, docs_dir: Path, log: Callable[[str], None]) -> bool:
+    """`refresh_preview`, but an unexpected error is logged and the watcher keeps going.
+
+    The user's mistakes are problems, never exceptions; anything that still escapes is a bug
+    in the generator, and it must not stop the preview (a dead watcher would serve stale
+    pages for as long as the server runs, with no word said).
+    """
+    try:
+        return refresh_preview(project, docs_dir, log)
+    except Exception as error:  # noqa: BLE001 - the long-running thread's boundary
+        log(
+            f"preview not updated: the generator failed ({type(error).__name__}: {error}); "
+            "this is a bug, please report it. Still watching for changes."
+        )
+        return False
+
+
 def _watch(project: Project, docs_dir: Path, log: Callable[[str], None], stop: threading.Event):
     last = snapshot_inputs(project)
     while not stop.wait(POLL_INTERVAL_S):
         current = snapshot_inputs(project)
         if current != last:
             last = current
-            refresh_preview(project, docs_dir, log)
+            refresh_preview_safely(project, docs_dir, log)
 
 
 def serve_site(
