@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.formats.card import MeasurementFormat
 from generator.formats.measurement_sidecar import sidecar_data
 from generator.load.measurement_files import MeasurementData, read_measurement_file
 from generator.problems import Location, Problem, Report, format_text
 from generator.units import format_number, joules_to_kwh
+
+if TYPE_CHECKING:
+    from generator.compute.power import PowerLogEnergy
 
 
 def _problem_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
@@ -104,8 +107,20 @@ def _power_log(data: MeasurementData) -> dict[str, Any]:
         "countries": [],
         "gpus": gpus,
         "na_readings": samples.na_readings,
-        "notes": list(energy.notes),
+        "notes": [*energy.notes, *gap_notes(energy)],
     }
+
+
+def gap_notes(energy: PowerLogEnergy) -> list[str]:
+    """One sentence per GPU whose log has gaps: how many, how long, how much energy they carry."""
+    return [
+        f"GPU {gpu.gpu}: {gpu.gaps} gap{'s' if gpu.gaps > 1 else ''} longer than"
+        f" {format_number(gpu.gap_threshold_s)} s (longest {format_number(gpu.max_gap_s)} s),"
+        f" bridged by straight lines: {format_number(gpu.gap_energy_j)} J of"
+        f" {format_number(gpu.energy_j)} J; coverage {format_number(100 * gpu.coverage, 3)}%"
+        for gpu in energy.gpus.values()
+        if gpu.gaps and gpu.samples >= 2
+    ]
 
 
 def _counters(data: MeasurementData) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from generator.load.nvidia_smi import PowerSamples
-from generator.units import format_number, joules_to_kwh
+from generator.units import joules_to_kwh
 
 GAP_MEDIAN_FACTOR = 5.0  # an interval over 5 x the median interval is a gap...
 MIN_GAP_THRESHOLD_S = 1.0  # ...but never one of a second or less
@@ -172,16 +172,10 @@ def integrate_gpu(
 
 
 def _notes(gpu: GpuEnergy) -> list[str]:
+    """Why a GPU gives no energy (its gaps are figures on `GpuEnergy`, worded by `inspect`)."""
     if gpu.samples < 2:
         return [
             f"GPU {gpu.gpu}: expected at least 2 samples to integrate, got {gpu.samples};"
             " counted as 0 J"
         ]
-    if not gpu.gaps:
-        return []
-    return [
-        f"GPU {gpu.gpu}: {gpu.gaps} gap{'s' if gpu.gaps > 1 else ''} longer than"
-        f" {format_number(gpu.gap_threshold_s)} s (longest {format_number(gpu.max_gap_s)} s),"
-        f" bridged by straight lines: {format_number(gpu.gap_energy_j)} J of"
-        f" {format_number(gpu.energy_j)} J; coverage {format_number(100 * gpu.coverage, 3)}%"
-    ]
+    return []
