@@ -250,6 +250,34 @@ def test_readme_screenshots(page, site_url: str, tmp_path: Path, name: str, path
     assert (SCREENSHOTS / f"{name}.png").is_file()
 
 
+@pytest.mark.parametrize("name", ["card-page-mobile", "card-page-dark"])
+def test_mobile_and_dark_screenshots(browser, site_url: str, tmp_path: Path, name: str) -> None:
+    """A 390 px phone and the dark scheme: the page fits the screen, dark means dark.
+
+    UPDATE_SCREENSHOTS=1 writes them to tests/screenshots/ to look at.
+    """
+    dark = name.endswith("dark")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844} if not dark else {"width": 1280, "height": 900},
+        color_scheme="dark" if dark else "light",
+    )
+    page = context.new_page()
+    try:
+        page.goto(site_url + "/cards/llama-3-70b/")
+        page.wait_for_load_state("networkidle")
+        # No sideways scrolling of the page itself (wide tables scroll inside their wrapper).
+        assert page.evaluate("document.documentElement.scrollWidth") <= (1280 if dark else 390)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        channels = [int(c) for c in background[background.index("(") + 1 : -1].split(",")[:3]]
+        assert (max(channels) < 80) if dark else (min(channels) > 200), background
+        folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+        target = folder / f"{name}.png"
+        page.screenshot(path=str(target))  # the first screen: what a reader sees first
+        assert target.read_bytes().startswith(b"\x89PNG") and target.stat().st_size > 20_000
+    finally:
+        context.close()
+
+
 # Text a hostile or careless card could carry. Card names, organizations and tags may not
 # hold < or >, so those get the quote and the javascript: link.
 SCRIPT = "a<script>alert(1)</script>b"
