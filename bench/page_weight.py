@@ -3,9 +3,10 @@ index size per card.
 
 Usage: .venv/bin/python bench/page_weight.py [SITE_DIR]   (default: site/, built first)
 
-Counts the HTML, every local stylesheet, script and image it references, and the search index
-that every page fetches, each gzip-compressed (level 6, as web servers do). Prints figures; the
-150 KB budget is checked by tests/test_browser.py in a real browser.
+Counts the HTML, every local stylesheet, script and image it references, and MkDocs' search
+index when the site has one (Pagefind's loads only on a search: see bench/scale.py), each
+gzip-compressed (level 6, as web servers do). Prints figures; the 150 KB budget is checked by
+tests/test_browser.py in a real browser.
 """
 
 from __future__ import annotations
@@ -48,28 +49,35 @@ def page_weight(site: Path, page: Path) -> dict[str, int]:
     for resource in page_resources(site, page):
         weights[resource.relative_to(site).as_posix()] = gzip_size(resource)
     index = site / "search" / "search_index.json"
-    weights["search/search_index.json"] = gzip_size(index)
+    if index.is_file():  # MkDocs' search plugin (before Pagefind): fetched by every page
+        weights["search/search_index.json"] = gzip_size(index)
     return weights
 
 
 def main() -> None:
     site = Path(sys.argv[1] if len(sys.argv) > 1 else "site")
-    index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
-    per_page: dict[str, int] = {}
-    for doc in index["docs"]:
-        per_page.setdefault(doc["location"].split("#")[0], 0)
-        per_page[doc["location"].split("#")[0]] += len(json.dumps(doc))
-    cards = {k: v for k, v in per_page.items() if k.startswith("cards/") and k != "cards/"}
-    print(
-        f"search index: {len(index['docs'])} entries, "
-        f"{(site / 'search' / 'search_index.json').stat().st_size / 1024:.1f} KB raw, "
-        f"{gzip_size(site / 'search' / 'search_index.json') / 1024:.1f} KB gzip"
-    )
-    if cards:
+    if not (site / "search" / "search_index.json").is_file():
+        bundle = site / "pagefind"
+        size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+        print(f"Pagefind bundle: {size / 1024:.0f} KB, loaded only on a search (bench/scale.py)")
+    else:
+        index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
+        per_page: dict[str, int] = {}
+        for doc in index["docs"]:
+            per_page.setdefault(doc["location"].split("#")[0], 0)
+            per_page[doc["location"].split("#")[0]] += len(json.dumps(doc))
+        cards = {k: v for k, v in per_page.items() if k.startswith("cards/") and k != "cards/"}
         print(
-            f"search index per card page: mean {sum(cards.values()) / len(cards) / 1024:.2f} KB, "
-            f"max {max(cards.values()) / 1024:.2f} KB ({len(cards)} cards)"
+            f"search index: {len(index['docs'])} entries, "
+            f"{(site / 'search' / 'search_index.json').stat().st_size / 1024:.1f} KB raw, "
+            f"{gzip_size(site / 'search' / 'search_index.json') / 1024:.1f} KB gzip"
         )
+        if cards:
+            mean_kb = sum(cards.values()) / len(cards) / 1024
+            print(
+                f"search index per card page: mean {mean_kb:.2f} KB, "
+                f"max {max(cards.values()) / 1024:.2f} KB ({len(cards)} cards)"
+            )
     pages = [site / "index.html", site / "tasks" / "text-generation" / "index.html"]
     pages += sorted((site / "cards").glob("*/index.html"))[:3]
     for page in pages:

@@ -7,6 +7,7 @@ is the only place results become text and exceptions become messages.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import click
 
 from generator import __version__
-from generator.problems import REPORTERS, Report
+from generator.problems import REPORTERS, Report, plural
 from generator.project import Project
 
 
@@ -64,7 +65,7 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @_problem_format_option
-@click.option("--strict", is_flag=True, help="Treat warnings (e.g. unknown keys) as errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. odd measurements) as errors.")
 @_project_option
 def validate(paths: tuple[Path, ...], output_format: str, strict: bool, project: Project) -> None:
     """Check cards and the files they reference; report every problem in one run.
@@ -123,18 +124,15 @@ def build(strict: bool, site_dir: Path | None, output_format: str, project: Proj
     if result.site_dir is None:
         click.echo("build failed: the previous site was left as it was", err=True)
         sys.exit(1)
-    shown = result.site_dir
-    if shown.is_relative_to(Path.cwd()):
-        shown = shown.relative_to(Path.cwd())
-    click.echo(
-        f"built {result.card_count} cards into {shown.as_posix()}/ "
-        f"(open {shown.as_posix()}/index.html, or run `energy-cards serve`)"
-    )
+    site = result.site_dir
+    shown = (site.relative_to(Path.cwd()) if site.is_relative_to(Path.cwd()) else site).as_posix()
+    open_it = f"open {shown}/index.html, or run `energy-cards serve`"
+    click.echo(f"built {plural(result.card_count, 'card')} into {shown}/ ({open_it})")
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @_project_option
 def serve(host: str, port: int, project: Project) -> None:
     """Live preview: rebuilds and reloads the page when a card or measurement file changes."""
@@ -146,7 +144,7 @@ def serve(host: str, port: int, project: Project) -> None:
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.option("--card", "card_id", required=True, help="Card id: files go to measurements/ID/.")
 @click.option("--queries", required=True, type=click.IntRange(min=1), help="Queries per run.")
-@click.option("--runs", default=1, show_default=True, type=click.IntRange(min=1, max=100))
+@click.option("--runs", default=1, show_default=True, type=click.IntRange(1, 100), help="How many.")
 @click.option(
     "--country",
     default="USA",
@@ -170,7 +168,7 @@ def measure(
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     folder = f"measurements/{card_id}"
-    click.echo(f"measured {len(run_ids)} run(s) of {queries} queries into {folder}/")
+    click.echo(f"measured {plural(len(run_ids), 'run')} of {queries} queries into {folder}/")
     click.echo(
         f"add to cards/{card_id}.yaml under inference.measurements:\n"
         f"  - {{path: {folder}/emissions.csv, queries: {queries}}}"
@@ -187,6 +185,7 @@ def measure(
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
+    help="text for people; json for tools (keys documented in the README).",
 )
 @click.option(
     "--as",
@@ -196,20 +195,31 @@ def measure(
     show_default=True,
     help="The file's format, when detection from its header is not enough.",
 )
-def inspect(file: Path, output_format: str, declared: str) -> None:
-    """Show what the loader makes of one measurement file, without a card."""
-    from generator.commands.inspect import (
-        format_inspection_json,
-        format_inspection_text,
-        inspect_file,
-    )
+@_project_option
+def inspect(file: Path, output_format: str, declared: str, project: Project) -> None:
+    """Show what the loader makes of one measurement file, without a card.
 
-    report, problems = inspect_file(file, declared)
+    A relative FILE is read from the project folder, as a card's measurement paths are.
+    """
+    from generator.commands import inspect as inspection
+
+    report, problems = inspection.inspect_file(project.root / file, declared, file.as_posix())
     if output_format == "json":
-        click.echo(format_inspection_json(report))
+        click.echo(inspection.format_inspection_json(report))
     else:
-        click.echo(format_inspection_text(report, problems))
+        click.echo(inspection.format_inspection_text(report, problems))
     sys.exit(1 if problems else 0)
+
+
+def _site_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"https?://[^\s/]+\S*", value):
+        raise click.BadParameter(f"expected an http:// or https:// URL, got {value!r}")
+    return value
+
+
+# generator.render.publish.EXPORT_FORMATS' keys (test_exports.py checks), without importing it
+_EXPORT_FORMATS = "label-svg badge-svg model-card-md hf-metadata json boamps boamps-training "
+_EXPORT_FORMATS += "cyclonedx spdx"
 
 
 @main.command()
@@ -217,18 +227,19 @@ def inspect(file: Path, output_format: str, declared: str) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["label-svg", "badge-svg", "model-card-md", "hf-metadata", "json"]),
+    type=click.Choice(_EXPORT_FORMATS.split()),
     required=True,
     help="What to print.",
 )
 @click.option(
     "--site-url",
     default=None,
+    callback=_site_url,
     help="Where the site is published (http/https), for links back to the card page.",
 )
 @_project_option
 def export(card_id: str, output_format: str, site_url: str | None, project: Project) -> None:
-    """Print one card's publishing kit: label, badge, model-card section, HF metadata, JSON."""
+    """Print one card's publishing kit, or its energy as a BoAmps, CycloneDX or SPDX report."""
     from generator.render.publish import EXPORT_FORMATS
     from generator.site.build import summarize_project
 
@@ -246,6 +257,25 @@ def export(card_id: str, output_format: str, site_url: str | None, project: Proj
     except ValueError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
+
+
+def _write_draft(draft: Callable[[], Any], output_format: str, project: Project) -> None:
+    """Run an import (-> written path or None, problems), say what it did; exit 1 if nothing."""
+    from generator.site.drafts import DraftError
+
+    try:
+        path, problems = draft()
+    except DraftError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    _print_report(
+        Report(problems, cards_checked=1 if path else 0), output_format, quiet_when_clean=True
+    )
+    if path is None:
+        click.echo("nothing written", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {path.relative_to(project.root).as_posix()}")
+    click.echo("next: replace every <...> placeholder, then run `energy-cards validate`")
 
 
 def _repo_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -278,21 +308,34 @@ def import_hf(
     README is the model's README.md; its co2_eq_emissions (grams) becomes the training
     emissions (tonnes), marked reported and cited to the model card.
     """
-    from generator.commands.import_hf import ImportHfError, import_model_card
+    from generator.commands.import_hf import import_model_card
 
-    try:
-        path, problems = import_model_card(project.root, readme, card_id, repo_id)
-    except ImportHfError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
-    _print_report(
-        Report(problems, cards_checked=1 if path else 0), output_format, quiet_when_clean=True
+    _write_draft(
+        lambda: import_model_card(project.root, readme, card_id, repo_id), output_format, project
     )
-    if path is None:
-        click.echo("nothing written", err=True)
-        sys.exit(1)
-    click.echo(f"wrote {path.relative_to(project.root).as_posix()}")
-    click.echo("next: replace every <...> placeholder, then run `energy-cards validate`")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Draft cards from published reports: `import KIND FILE` (boamps; hf = import-hf)."""
+
+
+import_group.add_command(import_hf, "hf")
+
+
+@import_group.command("boamps")
+@click.argument("report", type=click.Path(path_type=Path))  # a missing file: located problem
+@click.option("--id", "card_id", default=None, help="Card id (default: the model's name).")
+@_problem_format_option
+@_project_option
+def import_boamps(report: Path, card_id: str | None, output_format: str, project: Project) -> None:
+    """Draft cards/ID.yaml from a BoAmps energy report (JSON; never overwrites): kWh per 1,000
+    queries (powerConsumption / nbRequest) or training energy, cited to REPORT, quality as band."""
+    from generator.commands.import_boamps import import_boamps_report
+
+    _write_draft(
+        lambda: import_boamps_report(project.root, report, card_id), output_format, project
+    )
 
 
 @main.command()
@@ -314,11 +357,7 @@ def diff(base_ref: str, project: Project) -> None:
 
 @main.command()
 @click.option("--refresh", is_flag=True, help="Write a new reference from the current cards.")
-@click.option(
-    "--date",
-    default=None,
-    help="Date to record with --refresh (YYYY-MM-DD; default: today, UTC).",
-)
+@click.option("--date", help="Date to record with --refresh (YYYY-MM-DD; default: today, UTC).")
 @_project_option
 def ratings(refresh: bool, date: str | None, project: Project) -> None:
     """Show each card's stars, or refresh the committed rating reference (ratings/reference.yaml).
@@ -327,47 +366,33 @@ def ratings(refresh: bool, date: str | None, project: Project) -> None:
     """
     import datetime
 
-    from generator.commands.ratings import refresh_ratings
-    from generator.units import format_number
+    from generator.commands.ratings import format_ratings_text, refresh_ratings
 
     day = date or datetime.datetime.now(datetime.UTC).date().isoformat()
     result = refresh_ratings(project, day, write=refresh)
     if result.report.errors:
         _print_report(result.report, "text")
         sys.exit(1)
-    if result.written:
-        click.echo(f"wrote {result.written.relative_to(project.root).as_posix()} dated {day}")
-        for card_id, before, after in result.moved:
-            click.echo(f"  {card_id}: {before or '-'} -> {after or '-'} stars")
-        if not result.moved:
-            click.echo("  no rating moves")
-        return
-    for summary in result.summaries:
-        rating = summary.rating
-        energy = summary.headline_inference_energy
-        stars = f"{rating.stars} stars" if rating.stars else f"not rated: {rating.reason}"
-        figure = f"{format_number(energy.value)} kWh/1,000 queries" if energy else "-"
-        click.echo(f"{summary.card.id}: {stars} ({figure})")
+    click.echo(format_ratings_text(result, project, day))
 
 
 @main.command()
 @click.option("--write", is_flag=True, help="Write it to generator/data/card.schema.json.")
 @click.option("--check", is_flag=True, help="Exit 1 if the committed schema is out of date.")
-def schema(write: bool, check: bool) -> None:
-    """Print the card JSON Schema generated from the pydantic model."""
-    from generator.formats.card import COMMITTED_SCHEMA_PATH, card_json_schema_text
+@_project_option
+def schema(write: bool, check: bool, project: Project) -> None:
+    """Print the card JSON Schema generated from the pydantic model.
 
-    text = card_json_schema_text()
-    if check:
-        if COMMITTED_SCHEMA_PATH.read_text(encoding="utf-8") != text:
-            click.echo(
-                f"{COMMITTED_SCHEMA_PATH} is out of date: run `energy-cards schema --write`",
-                err=True,
-            )
-            sys.exit(1)
-        return
-    if write:
-        COMMITTED_SCHEMA_PATH.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {COMMITTED_SCHEMA_PATH}")
-        return
-    click.echo(text, nl=False)
+    The schema is the generator's, the same for every project (--project is taken, as by
+    every command, and changes nothing).
+    """
+    from generator.commands.schema import stale_schema_message, write_schema
+    from generator.formats.card import card_json_schema_text
+
+    if check and (stale := stale_schema_message()):
+        click.echo(stale, err=True)
+        sys.exit(1)
+    if write and not check:
+        click.echo(f"wrote {write_schema()}")
+    elif not check:
+        click.echo(card_json_schema_text(), nl=False)

@@ -22,7 +22,7 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-value": "A value has the right type but is out of range or badly formed.",
     "not-one-of": "A value must be one of a fixed list (task, provenance, scope...).",
     "placeholder": 'A value is still a template placeholder such as "<https://...>".',
-    "unknown-key": "A key the card format does not define (a warning; an error with --strict).",
+    "unknown-key": "A key the file's format does not define (an error: its value would be lost).",
     "id-mismatch": "The card's id differs from its file name.",
     "duplicate-card-id": "Two card files declare the same id.",
     "unknown-source": "A figure cites a source key that the card's sources do not define.",
@@ -59,6 +59,9 @@ PROBLEM_CODES: dict[str, str] = {
     "no-front-matter": "A model card has no metadata block between --- lines (or no closing one).",
     "no-emissions": "A model card has no co2_eq_emissions: the draft has no training figure.",
     "suspect-unit": "An emissions value looks like the wrong unit (kilograms written as grams).",
+    "bad-json": "A report given to `import boamps` is not valid JSON.",
+    "unsupported-stage": "A BoAmps report's taskStage has no card figure (e.g. preprocessing).",
+    "several-measures": "A BoAmps report measures one task several times: first used (a warning).",
     "engine-failed": "The site engine (MkDocs) reported an error while building.",
     "engine-warning": "The site engine reported a warning (an error with --strict).",
     "missing-config": "The project has no mkdocs.yml, so no site can be built.",
@@ -205,7 +208,8 @@ def relative_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
+    """`1 card`, `2 cards`, `0 cards`: a count with its noun (regular plurals only)."""
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
@@ -220,9 +224,9 @@ def format_text(report: Report) -> str:
         if problem.hint:
             lines.append(f"    hint: {problem.hint}")
     lines.append(
-        f"{_plural(len(report.errors), 'error')}, {_plural(len(report.warnings), 'warning')}"
-        f" in {_plural(report.cards_checked, 'card')}"
-        f" and {_plural(report.files_checked, 'measurement file')}"
+        f"{plural(len(report.errors), 'error')}, {plural(len(report.warnings), 'warning')}"
+        f" in {plural(report.cards_checked, 'card')}"
+        f" and {plural(report.files_checked, 'measurement file')}"
     )
     return "\n".join(lines)
 

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests (tests/test_properties.py) run a fixed set of examples so CI is fast and
+# repeatable: a fixed seed, 40 examples a test, no database. HYPOTHESIS_PROFILE=dev explores more.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=150,  # ~10 s for tests/test_properties.py on 2 cores
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("dev", settings.get_profile("ci"), derandomize=False, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project (mkdocs.yml and an empty cards/) for commands that write cards."""
+    shutil.copy(REPO_ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    (tmp_path / "cards").mkdir()
+    return tmp_path
 
 
 def make_project(root: Path, cards: dict[str, str] | None = None) -> Path:

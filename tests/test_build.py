@@ -46,33 +46,88 @@ def test_llama_3_70b_page_shows_1900_tco2e_with_its_source(shipped_site: Path) -
     assert str(source["year"]) in row.group(2)
 
 
-def test_search_index_finds_every_llama_card(shipped_site: Path) -> None:
-    index = json.loads((shipped_site / "search" / "search_index.json").read_text("utf-8"))
-    matching = {
-        doc["location"].split("#")[0]
-        for doc in index["docs"]
-        if re.search(r"\bllama\b", f"{doc['title']} {doc['text']}", re.IGNORECASE)
-    }
+def _search_body(html: str) -> str:
+    """The text Pagefind indexes on a page: what `data-pagefind-body` wraps."""
+    found = re.search(r"<div data-pagefind-body>(.*?)</article>", html, re.DOTALL)
+    assert found, "page is not marked for the search index"
+    return _text(found.group(1))
+
+
+def _filters(site: Path) -> dict[str, dict[str, int]]:
+    """Each Pagefind filter with its values and how many pages carry each."""
+    from generator.site.search import _read_cbor
+
+    bundle = site / "pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+    meta = _read_cbor(bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
+    filters = {}
+    for name, file_hash in meta[3]:
+        _, values = _read_cbor(bundle / "filter" / f"{file_hash}.pf_filter")
+        filters[name] = {value: len(pages) for value, pages in values}
+    return filters
+
+
+def test_every_llama_card_is_indexed_for_search_by_name(shipped_site: Path) -> None:
     llama_cards = [cid for cid, card in _shipped_cards().items() if "llama" in card["name"].lower()]
     assert len(llama_cards) >= 9
     for card_id in llama_cards:
-        assert f"cards/{card_id}/" in matching
+        html = (shipped_site / "cards" / card_id / "index.html").read_text("utf-8")
+        assert re.search(r"\bllama\b", _search_body(html), re.IGNORECASE), card_id
+    entry = json.loads((shipped_site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    pages = len(list(shipped_site.rglob("index.html"))) - 1  # all but the search page itself
+    assert entry["languages"]["en"]["page_count"] == pages
 
 
 @pytest.mark.parametrize(
     ("query", "card_id"),
     [("Meta", "llama-3-70b"), ("H100", "llama-3-70b"), ("Text generation", "llama-3-70b")],
 )
-def test_search_index_has_organization_hardware_and_task(
+def test_search_body_has_organization_hardware_and_task(
     shipped_site: Path, query: str, card_id: str
 ) -> None:
-    index = json.loads((shipped_site / "search" / "search_index.json").read_text("utf-8"))
-    page_text = " ".join(
-        f"{doc['title']} {doc['text']}"
-        for doc in index["docs"]
-        if doc["location"].startswith(f"cards/{card_id}/")
+    html = (shipped_site / "cards" / card_id / "index.html").read_text("utf-8")
+    assert query.lower() in _search_body(html).lower()
+
+
+def test_search_filters_by_task_and_organization(shipped_site: Path) -> None:
+    filters = _filters(shipped_site)
+    cards = _shipped_cards()
+    assert filters["kind"]["Model card"] == len(cards)
+    assert filters["organization"]["Meta"] == sum(
+        c["organization"] == "Meta" for c in cards.values()
     )
-    assert query.lower() in page_text.lower()
+    assert filters["task"]["Text generation"] == sum(
+        c["task"] == "text-generation" for c in cards.values()
+    )
+
+
+def test_no_page_loads_a_search_index(shipped_site: Path) -> None:
+    """Search costs a page nothing until a reader searches: no index, no search script."""
+    assert not (shipped_site / "search" / "search_index.json").exists()
+    for page in shipped_site.rglob("*.html"):
+        html = page.read_text("utf-8")
+        assert "search_index.json" not in html, page
+        if page.relative_to(shipped_site).as_posix() != "search/index.html":
+            assert "pagefind" not in html.replace("data-pagefind-", ""), page
+    search_page = (shipped_site / "search" / "index.html").read_text("utf-8")
+    assert "../javascripts/search.js" in search_page
+    assert (shipped_site / "pagefind" / "pagefind-ui.js").is_file()
+
+
+def test_search_index_is_the_same_bytes_on_every_build(tmp_path: Path) -> None:
+    cards = {f"c{n}.yaml": _card(f"c{n}", f"Model {n}") for n in range(4)}
+    cards["d.yaml"] = _card("d", "Other").replace("Example Lab", "Other Lab")
+    project = make_project(tmp_path, cards)
+    builds = []
+    for _ in range(2):
+        code, output = _build(project)
+        assert code == 0, output
+        bundle = project / "site" / "pagefind"
+        builds.append(
+            {p.relative_to(bundle): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+        )
+    assert builds[0] == builds[1]
+    assert _filters(project / "site")["organization"] == {"Example Lab": 4, "Other Lab": 1}
 
 
 def test_cards_are_linked_from_task_pages_not_listed_in_navigation(shipped_site: Path) -> None:
@@ -134,16 +189,15 @@ def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == []
 
 
-def test_strict_build_fails_on_unknown_key_and_writes_nothing(tmp_path: Path) -> None:
+def test_build_fails_on_unknown_key_and_writes_nothing(tmp_path: Path) -> None:
+    """An unknown key is an error (a misspelt figure would vanish), with or without --strict."""
     card = _card("x", "X Model") + "colour: green\n"
     project = make_project(tmp_path, {"x.yaml": card})
-    code, output = _build(project, "--strict")
-    assert code == 1
-    assert "cards/x.yaml:10:1: warning[unknown-key] colour:" in output
-    assert not (project / "site").exists()
-    code, output = _build(project)
-    assert code == 0, output
-    assert (project / "site" / "cards" / "x" / "index.html").is_file()
+    for options in (["--strict"], []):
+        code, output = _build(project, *options)
+        assert code == 1
+        assert "cards/x.yaml:10:1: error[unknown-key] colour:" in output
+        assert not (project / "site").exists()
 
 
 def test_removed_card_disappears_from_the_next_build(tmp_path: Path) -> None:
@@ -233,7 +287,7 @@ def test_methodology_lists_every_factor_with_its_source_and_year(shipped_site: P
         assert f"{factor.source.title}" in text, factor.id
         row = re.search(re.escape(factor.singular) + r".{0,600}?\| ?(\d{4}) ?\|", _table_text(html))
         assert row and int(row.group(1)) == factor.source.year, factor.id
-    assert "2026-11-22" in text  # the shipped rating reference
+    assert "2026-12-03" in text  # the shipped rating reference
 
 
 def _table_text(html: str) -> str:
@@ -249,7 +303,7 @@ def _table_text(html: str) -> str:
 def test_break_even_and_equivalences_on_a_card(shipped_site: Path) -> None:
     text = _text((shipped_site / "cards" / "bloomz-7b1" / "index.html").read_text("utf-8"))
     # (51,686 + 7,571) kWh / (0.104 kWh / 1,000) = 569,778,846 queries.
-    assert "Break-even: 570 million queries." in text
+    assert "Break-even: 570 million queries (computed here)." in text
     assert "training and fine-tuning (59,257 kWh), at 0.000104 kWh per query" in text
     # 51,686 kWh / (10,715 / 365 kWh per household-day) = 1,760.6
     assert "as much energy as 1,760 days of an average US household's electricity" in text
@@ -303,3 +357,56 @@ def test_nvml_counter_file_gives_energy_and_a_power_timeline(tmp_path: Path) -> 
     assert power_csv.count("\n") == 1 + 22  # header + 11 samples x 2 GPUs
     svg = (project / "site" / "charts" / "card-gpu-model-power.svg").read_text("utf-8")
     assert svg.startswith("<svg") and "GPU" in svg
+
+
+def test_label_pngs_are_palette_pngs_of_the_same_picture(shipped_site: Path) -> None:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from generator.site.images import svg_to_png
+
+    svg = (shipped_site / "labels" / "llama-3-70b.svg").read_text("utf-8")
+    published = (shipped_site / "labels" / "llama-3-70b.png").read_bytes()
+    rendered = svg_to_png(svg)
+    with Image.open(io.BytesIO(published)) as small, Image.open(io.BytesIO(rendered)) as full:
+        assert small.mode == "P" and small.size == full.size == (520, 728)
+        assert np.array_equal(np.asarray(small.convert("RGBA")), np.asarray(full.convert("RGBA")))
+    assert len(published) < len(rendered) / 4, (len(published), len(rendered))
+
+
+def test_unchanged_labels_are_never_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.site.images as images
+
+    project = make_project(tmp_path, {"a.yaml": _card("a"), "b.yaml": _card("b")})
+    rendered: list[str] = []
+    original = images.svg_to_png
+    monkeypatch.setattr(
+        images, "svg_to_png", lambda svg, scale=2: rendered.append(svg) or original(svg, scale)
+    )
+    assert _build(project)[0] == 0
+    assert len(rendered) == 2
+    first = (project / "site" / "labels" / "a.png").read_bytes()
+    rendered.clear()
+    assert _build(project)[0] == 0
+    assert rendered == []  # both from the cache
+    assert (project / "site" / "labels" / "a.png").read_bytes() == first
+    (project / "cards" / "b.yaml").write_text(_card("b", energy=0.5), encoding="utf-8")
+    assert _build(project)[0] == 0
+    assert len(rendered) == 1  # only b's label changed
+    assert (project / "site" / "labels" / "a.png").read_bytes() == first
+
+
+def test_the_png_cache_key_holds_content_and_renderer_versions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import generator.site.images as images
+
+    key = images.png_key("<svg>a</svg>")
+    assert key == images.png_key("<svg>a</svg>")
+    assert key != images.png_key("<svg>b</svg>") and key != images.png_key("<svg>a</svg>", 3)
+    monkeypatch.setattr(images, "pillow_version", lambda: "0.0")
+    assert key != images.png_key("<svg>a</svg>")

@@ -6,11 +6,13 @@ import json
 import re
 from pathlib import Path
 
+import click
 import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
 from generator.formats.card import COMMITTED_SCHEMA_PATH, card_json_schema_text
+from generator.problems import plural
 from tests.conftest import PLACEHOLDER_IN_VALUE, fill_template, make_project
 
 GOOD = """\
@@ -48,13 +50,13 @@ def test_four_mistakes_give_one_message_each_exit_1_and_site_untouched(tmp_path:
         "(Who released the model.)",
         "cards/b.yaml:7:22: error[wrong-type] training.gpu_hours.value: expected a number, "
         "got 'a lot'",
-        "cards/b.yaml:8:1: warning[unknown-key] flavour: unknown key; the card format does "
-        "not define it, so it is ignored",
+        "cards/b.yaml:8:1: error[unknown-key] flavour: unknown key; the card format does "
+        "not define it, so its value would be lost",
         "cards/c.yaml:1:5: error[id-mismatch] id: expected the file name 'c', got 'a' "
         "(already the id of cards/a.yaml)",
     ]
     assert (
-        result.output.splitlines()[-1] == "3 errors, 1 warning in 3 cards and 0 measurement files"
+        result.output.splitlines()[-1] == "4 errors, 0 warnings in 3 cards and 0 measurement files"
     )
 
     build = invoke("build", "--project", str(project))
@@ -145,3 +147,83 @@ def test_committed_json_schema_equals_the_one_generated_from_the_model() -> None
 
 def test_version() -> None:
     assert invoke("--version").output.startswith("energy-cards, version ")
+
+
+def _all_commands(group: click.Group = main, path: str = "energy-cards"):
+    for name, command in sorted(group.commands.items()):
+        yield f"{path} {name}", command
+        if isinstance(command, click.Group):
+            yield from _all_commands(command, f"{path} {name}")
+
+
+def test_every_command_and_option_has_help_text() -> None:
+    missing = [
+        f"{name} {param.opts[0]}"
+        for name, command in [("energy-cards", main), *_all_commands()]
+        for param in command.params
+        if isinstance(param, click.Option) and not param.help
+    ]
+    assert missing == []
+    assert [name for name, command in _all_commands() if not command.help] == []
+
+
+def test_every_command_that_reads_a_project_takes_project() -> None:
+    """The README promises it of every command; schema takes it and changes nothing."""
+    without = [
+        name
+        for name, command in _all_commands()
+        if not isinstance(command, click.Group)
+        and "--project" not in {opt for param in command.params for opt in param.opts}
+    ]
+    assert without == []
+
+
+def test_schema_takes_project(tmp_path: Path) -> None:
+    assert invoke("schema", "--project", str(tmp_path)).output == card_json_schema_text()
+    assert invoke("schema", "--check", "--project", str(tmp_path)).exit_code == 0
+
+
+def test_inspect_reads_a_relative_file_from_the_project(tmp_path: Path, monkeypatch) -> None:
+    project = make_project(tmp_path, {"a.yaml": GOOD.format(id="a")})
+    folder = project / "measurements" / "a"
+    folder.mkdir(parents=True)
+    zeus = "start_time,window_name,elapsed_time,gpu0_energy\n1,run-1,1.0,3600\n"
+    (folder / "zeus.csv").write_text(zeus, "utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = invoke("inspect", "measurements/a/zeus.csv", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("measurements/a/zeus.csv: zeus\n")
+    assert result.output.endswith("\n0 problems\n")
+    missing = invoke("inspect", "measurements/a/nope.csv", "--project", str(project))
+    assert missing.exit_code == 1
+    assert "measurements/a/nope.csv: error[" in missing.output  # named as given
+    assert missing.output.endswith("\n1 problem\n")  # never "1 problems"
+
+
+def test_export_refuses_a_site_url_that_is_not_http_as_a_usage_error(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"a.yaml": GOOD.format(id="a")})
+    for url in ("ftp://x", "example.org", "https://", "javascript:alert(1)"):
+        result = invoke(
+            "export", "a", "--format", "json", "--site-url", url, "--project", str(project)
+        )
+        assert result.exit_code == 2, (url, result.output)
+        assert "Invalid value for '--site-url': expected an http:// or https:// URL" in (
+            result.stderr
+        )
+        assert result.stdout == ""
+    ok = invoke(
+        "export", "a", "--format", "json", "--site-url", "https://x.org/", "--project", str(project)
+    )
+    assert ok.exit_code == 0, ok.output
+
+
+def test_counts_read_as_english(tmp_path: Path) -> None:
+    """No "1 cards", "1 stars" or "1 problems": a count takes the singular when it is 1."""
+    project = make_project(tmp_path, {"a.yaml": GOOD.format(id="a")})
+    built = invoke("build", "--project", str(project))
+    assert built.exit_code == 0, built.output
+    assert "built 1 card into " in built.output
+    assert plural(1, "star") == "1 star" and plural(0, "star") == "0 stars"
+    assert plural(2, "problem") == "2 problems"

@@ -100,7 +100,7 @@ def test_a_broken_factor_table_is_a_problem_of_the_run_not_a_traceback(
     read = read_project(Project(project))
     assert read.factors == ()
     codes = sorted((p.location.line, p.code) for p in read.report.errors)
-    assert codes == [(4, "not-one-of"), (5, "wrong-type"), (12, "missing-key")]
+    assert codes == [(4, "not-one-of"), (5, "wrong-type"), (11, "unknown-key"), (12, "missing-key")]
 
 
 def test_rating_reference_round_trip(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ from generator.load.hf_model_card import draft_card, read_model_card
 from generator.problems import Location, Problem, Severity
 from generator.project import Project
 from generator.render.escaping import yaml_scalar
-from tests.conftest import REPO_ROOT
 
 DATA = Path(__file__).parent / "data" / "hf_cards"
 CASES = yaml.safe_load((DATA / "cases.yaml").read_text("utf-8"))["cases"]
@@ -24,13 +22,6 @@ CASES = yaml.safe_load((DATA / "cases.yaml").read_text("utf-8"))["cases"]
 def _line(problem: Problem) -> str:
     key = f"{problem.key}: " if problem.key else ""
     return f"{problem.location}: {problem.severity}[{problem.code}] {key}{problem.message}"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    shutil.copy(REPO_ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    (tmp_path / "cards").mkdir()
-    return tmp_path
 
 
 @pytest.fixture

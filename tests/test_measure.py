@@ -22,7 +22,7 @@ def test_measure_writes_one_row_per_run_and_a_sidecar(tmp_path: Path) -> None:
     work = [sys.executable, "-c", "print(sum(i * i for i in range(300_000)))"]
     result = measure(tmp_path, "--card", "toy", "--queries", "250", "--runs", "2", "--", *work)
     assert result.exit_code == 0, result.output
-    assert "measured 2 run(s) of 250 queries into measurements/toy/" in result.output
+    assert "measured 2 runs of 250 queries into measurements/toy/" in result.output
     folder = tmp_path / "measurements" / "toy"
     parsed, problems = read_codecarbon_csv(folder / "emissions.csv", "emissions.csv")
     assert problems == []

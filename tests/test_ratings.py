@@ -40,13 +40,34 @@ def test_band_edges_by_hand() -> None:
     ]  # fmt: skip
 
 
-def _card(card_id: str, params: int | None = None, task: str = "text-generation") -> Card:
+def test_bounds_too_close_for_log10_give_stars_not_a_crash(tmp_path: Path) -> None:
+    # log10 cannot tell 1e14 from 1e14 + 0.05: a division by zero, once (found by a property test)
+    assert stars_for(100000000000000.03, 100000000000000.0, 100000000000000.05) == 5
+    project = make_project(tmp_path, {"a.yaml": card_yaml("a", energy=100000000000000.03)})
+    (project / "ratings").mkdir()
+    (project / "ratings" / "reference.yaml").write_text(
+        "date: '2026-01-01'\ngroups:\n- task: text-classification\n  scope: gpu\n"
+        "  min_kwh_per_1000_queries: 100000000000000.0\n"
+        "  max_kwh_per_1000_queries: 100000000000000.05\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(main, ["validate", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+
+
+def _card(
+    card_id: str, params: int | None = None, task: str = "text-generation", scope: str = "gpu"
+) -> Card:
     data = {
         "id": card_id,
         "name": card_id,
         "organization": "Org",
         "task": task,
         "sources": {"s": {"title": "T", "url": "https://example.org", "year": 2024}},
+        "inference": {
+            "conditions": {"hardware": "H100", "scope": scope, "includes_pue": False},
+            "energy_kwh_per_1000_queries": {"value": 0.01, "provenance": "reported", "source": "s"},
+        },
     }
     if params:
         data["parameter_count"] = params
@@ -64,20 +85,45 @@ def test_text_generation_size_classes() -> None:
 
 
 def test_reference_groups_and_reasons() -> None:
-    cards = [(_card("a", 8_000_000_000), 0.017), (_card("b", 7_000_000_000), 0.016)]
-    cards.append((_card("c", 70_000_000_000), 1.6))  # alone in class C
-    reference = build_reference("2026-01-01", cards)
-    assert [(g.task.value, g.size_class, g.cards) for g in reference.groups] == [
-        ("text-generation", "A", ("a", "b"))
+    cards = [
+        (_card("a", 8_000_000_000), 0.02),
+        (_card("b", 7_000_000_000), 0.016),
+        (_card("d", 13_000_000_000), 0.026),
     ]
-    assert rate(cards[0][0], 0.017, reference).stars == 1
+    cards.append((_card("c", 70_000_000_000), 1.6))  # with one other in class C: too few
+    cards.append((_card("c2", 70_000_000_000), 1.7))
+    # Shown, never rated nor setting a band: scope not stated, an average over several tasks,
+    # and another scope than the group's.
+    cards.append((_card("api", 176_000_000_000, scope="not-stated"), 4.0))
+    cards.append((_card("avg", 7_000_000_000, task="multi-task-average"), 0.1))
+    cards.append((_card("node", 8_000_000_000, scope="whole-node"), 0.5))
+    reference = build_reference("2026-01-01", cards)
+    assert reference.min_group_cards == 3
+    assert [(g.task.value, g.size_class, g.scope, g.cards) for g in reference.groups] == [
+        ("text-generation", "A", "gpu", ("a", "b", "d"))
+    ]
+    assert reference.groups[0].max_kwh_per_1000_queries == 0.026  # not 0.5 (whole node)
+    assert rate(cards[0][0], 0.02, reference).stars == 3  # log position 0.54
     assert rate(cards[1][0], 0.016, reference).stars == 5
-    lonely = rate(cards[2][0], 1.6, reference)
+    assert rate(cards[2][0], 0.026, reference).stars == 1
+    lonely = rate(cards[3][0], 1.6, reference)
     assert lonely.stars is None
-    assert lonely.reason == "fewer than two cards of this group in the reference"
+    assert lonely.reason == (
+        "fewer than 3 comparable cards (same task, size class and energy scope) in the reference"
+    )
+    assert "does not say what its energy covers" in rate(cards[5][0], 4.0, reference).reason
+    assert "averages several tasks" in rate(cards[6][0], 0.1, reference).reason
+    assert rate(cards[7][0], 0.5, reference).stars is None  # no whole-node group
     assert rate(_card("x"), 0.01, reference).reason == "text generation needs a parameter count"
     assert rate(cards[0][0], None, reference).reason == "no inference energy figure to rate"
     assert rate(cards[0][0], 0.017, None).reason == "no rating reference has been made yet"
+
+
+def test_two_cards_are_never_a_group() -> None:
+    pair = [(_card("a", task="text-classification"), 0.0002)]
+    pair.append((_card("b", task="text-classification"), 0.00036))
+    assert build_reference("2026-01-01", pair).groups == ()
+    assert build_reference("2026-01-01", pair, min_cards=2).groups[0].cards == ("a", "b")
 
 
 def _ratings(project: Path, *args: str) -> str:
@@ -108,25 +154,29 @@ def test_adding_a_card_leaves_other_ratings_unchanged_until_refresh(tmp_path: Pa
     after = _ratings(project)
     for line in before.splitlines():
         assert line in after
-    assert "huge: 1 stars" in after
+    assert "huge: 1 star (" in after
 
     # Refreshing the reference re-rates, and says who moved.
     moved = _ratings(project, "--refresh", "--date", "2026-02-01")
-    assert "mid: 3 -> 4 stars" in moved
+    assert "mid: stars 3 -> 4" in moved
     assert "wrote ratings/reference.yaml dated 2026-02-01" in moved
 
 
 def test_card_page_names_its_rating_reference(tmp_path: Path) -> None:
     project = make_project(
         tmp_path,
-        {"a.yaml": card_yaml("a", energy=0.001), "b.yaml": card_yaml("b", energy=0.1)},
+        {
+            "a.yaml": card_yaml("a", energy=0.001),
+            "b.yaml": card_yaml("b", energy=0.1),
+            "c.yaml": card_yaml("c", energy=0.01),
+        },
     )
     _ratings(project, "--refresh", "--date", "2026-01-01")
     result = CliRunner().invoke(main, ["build", "--project", str(project)])
     assert result.exit_code == 0, result.output
     html = (project / "site" / "cards" / "a" / "index.html").read_text("utf-8")
     assert 'aria-label="5 of 5 stars"' in html
-    assert "against the" in html and "rating reference</a> of 2026-01-01" in html
+    assert "against the rating reference of 2026-01-01" in html
     methodology = (project / "site" / "methodology" / "index.html").read_text("utf-8")
     assert "2026-01-01" in methodology
 
@@ -145,5 +195,9 @@ def test_shipped_reference_covers_the_shipped_cards(repo_root: Path, tmp_path: P
     shutil.copytree(repo_root / "ratings", tmp_path / "ratings")
     shutil.copytree(repo_root / "measurements", tmp_path / "measurements")
     output = _ratings(tmp_path)
-    assert "llama-2-70b: 5 stars" in output
-    assert "bloom-176b: 1 stars" in output
+    # Class A text generation (GPU only, AI Energy Score) is the one group of 3 or more.
+    assert "llama-2-13b: 1 star (" in output
+    assert "llama-2-7b: 5 stars" in output
+    # Class C has two comparable cards: BLOOM's API figure (scope not stated) sets no band.
+    assert "llama-2-70b: not rated" in output
+    assert "bloom-176b: not rated" in output

@@ -65,15 +65,21 @@ def test_editing_a_card_reloads_its_page(served) -> None:
     card.write_text(_card("a", "Alpha Model Renamed"), encoding="utf-8")
     _wait_for(f"{base}/cards/a/", lambda html: "Alpha Model Renamed" in html)
 
-    # A broken edit is reported and the last good page stays up.
+    # A broken edit is reported and the last good page stays up, saying it is not updated.
     card.write_text("id: a\nname: [unclosed\n", encoding="utf-8")
-    time.sleep(2.0)
-    assert "Alpha Model Renamed" in _wait_for(f"{base}/cards/a/", lambda html: True)
+    page = _wait_for(f"{base}/cards/a/", lambda html: "Preview not updated" in html)
+    assert "Alpha Model Renamed" in page
+    assert "cards/a.yaml:3:1: error[yaml-syntax]" in page
+    assert "Preview not updated" in _wait_for(f"{base}/", lambda html: True)  # every page
 
-    # Adding a card adds its page.
+    # Adding a card adds its page; the fix takes the notice away and the terminal says so.
     (project / "cards" / "b.yaml").write_text(_card("b", "Beta Model"), encoding="utf-8")
     card.write_text(_card("a", "Alpha Model"), encoding="utf-8")
     _wait_for(f"{base}/cards/b/", lambda html: "Beta Model" in html)
+    page = _wait_for(f"{base}/cards/a/", lambda html: "Preview not updated" not in html)
+    assert "Alpha Model" in page
+    log = (project / "serve.log").read_text("utf-8")
+    assert log.rsplit("preview not updated", 1)[1].count("preview updated: 2 cards") == 1
 
 
 def test_editing_a_measurement_file_triggers_a_refresh(served) -> None:
@@ -83,13 +89,14 @@ def test_editing_a_measurement_file_triggers_a_refresh(served) -> None:
         "  measurements:\n    - {path: measurements/a/zeus.csv, queries: 1000}\n"
     )
     (project / "cards" / "a.yaml").write_text(card, encoding="utf-8")
-    # The file is missing: the preview keeps the last good page.
-    time.sleep(2.0)
-    assert "zeus.csv" not in _wait_for(f"{base}/cards/a/", lambda html: True)
+    # The file is missing: the preview keeps the last good page, with the notice.
+    page = _wait_for(f"{base}/cards/a/", lambda html: "Preview not updated" in html)
+    assert "median of 1 run" not in page and "measurements/a/zeus.csv" in page
     # Creating the measurement file makes the card valid again, with no edit to the card.
     zeus = "start_time,window_name,elapsed_time,gpu0_energy\n1,run-1,1.0,3600\n"
     (project / "measurements" / "a" / "zeus.csv").write_text(zeus, "utf-8")
-    _wait_for(f"{base}/cards/a/", lambda html: "zeus.csv" in html)
+    page = _wait_for(f"{base}/cards/a/", lambda html: "Preview not updated" not in html)
+    assert "zeus.csv" in page
     # Editing the measurement file changes the figure on the page (3,600 J = 0.001 kWh).
     # (the run table shows kWh per 1,000 queries in bold)
     page = _wait_for(f"{base}/cards/a/", lambda html: "<strong>0.001</strong>" in html)
@@ -139,3 +146,66 @@ def test_an_unexpected_error_is_logged_and_the_watcher_keeps_going(
         "this is a bug, please report it. Still watching for changes."
     )
     assert logged[-1] == "refreshed"
+
+
+def _refresh(project, docs_dir: Path) -> tuple[bool, list[str]]:
+    from generator.site.serve import refresh_preview
+
+    logged: list[str] = []
+    return refresh_preview(project, docs_dir, logged.append), logged
+
+
+def test_a_fix_says_preview_updated_even_when_no_file_changed(tmp_path: Path) -> None:
+    """broken -> fixed back to the same text: the pages equal the last good ones, yet the
+    terminal says the preview is updated (and the notice the broken edit put there is gone)."""
+    from generator.project import Project
+
+    project = Project(make_project(tmp_path, {"a.yaml": _card("a", "Alpha Model")}))
+    docs = tmp_path / "docs"
+    assert _refresh(project, docs) == (True, [_logged_update(docs, 1)])
+    card_page = (docs / "cards" / "a.md").read_text("utf-8")
+
+    (project.cards_dir / "a.yaml").write_text(
+        _card("a", "Alpha Model") + "flavour: vanilla\n", "utf-8"
+    )
+    ok, logged = _refresh(project, docs)
+    assert not ok
+    assert "error[unknown-key] flavour" in logged[0]
+    assert logged[-1].startswith("preview not updated: fix the errors above")
+    broken_page = (docs / "cards" / "a.md").read_text("utf-8")
+    assert "Preview not updated: 1 error" in broken_page
+    assert "error[unknown-key] flavour: unknown key" in broken_page
+    front_matter = card_page[: card_page.index("\n---\n") + 5]
+    assert broken_page.startswith(front_matter)  # the notice goes after the front matter
+    assert broken_page.index("<!-- energy-cards preview notice -->") >= len(front_matter)
+    assert "Preview not updated" in (docs / "index.md").read_text("utf-8")
+
+    # A second broken refresh replaces the notice rather than stacking another one.
+    _refresh(project, docs)
+    assert (docs / "cards" / "a.md").read_text("utf-8").count(
+        "<!-- energy-cards preview notice -->"
+    ) == 1
+
+    (project.cards_dir / "a.yaml").write_text(_card("a", "Alpha Model"), "utf-8")
+    ok, logged = _refresh(project, docs)
+    assert ok and logged[-1].startswith("preview updated: 1 card, ")
+    assert (docs / "cards" / "a.md").read_text("utf-8") == card_page
+    ok, logged = _refresh(project, docs)  # nothing changed at all: still said
+    assert logged == ["preview updated: 1 card, 0 files changed"]
+
+
+def _logged_update(docs: Path, cards: int) -> str:
+    files = sum(1 for path in docs.rglob("*") if path.is_file())
+    return f"preview updated: {cards} card{'s' if cards != 1 else ''}, {files} files changed"
+
+
+def test_a_project_broken_from_the_start_gets_a_page_with_the_notice(tmp_path: Path) -> None:
+    from generator.project import Project
+
+    project = Project(make_project(tmp_path, {"a.yaml": 'id: a\nname: "Alpha\n'}))
+    docs = tmp_path / "docs"
+    ok, _ = _refresh(project, docs)
+    assert not ok
+    home = (docs / "index.md").read_text("utf-8")
+    assert "Preview not updated: 1 error" in home
+    assert "the quote opened here is never closed" in home

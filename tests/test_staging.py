@@ -38,7 +38,8 @@ def _files(site: Path) -> dict[str, bytes]:
 def _assert_whole(site: Path, card_ids: list[str]) -> None:
     """What a reader needs: the home page, search, sitemap and every card's page."""
     names = set(_files(site))
-    expected = {"index.html", "404.html", "sitemap.xml.gz", "search/search_index.json"}
+    expected = {"index.html", "404.html", "sitemap.xml.gz", "search/index.html"}
+    expected |= {"pagefind/pagefind.js", "pagefind/pagefind-entry.json"}
     expected |= {f"cards/{card_id}/index.html" for card_id in card_ids}
     assert expected <= names, sorted(expected - names)
 

@@ -92,7 +92,7 @@ def _placeholders(data: Any, path: KeyPath = ()) -> list[KeyPath]:
 
 def validate_card_data(card_file: CardFile, grid: GridData) -> tuple[Card | None, list[Problem]]:
     """Check one card's data against the format and its grid zone against `grid` (the
-    intensity table the build computes with). Unknown keys warn; the card still loads."""
+    intensity table the build computes with). Unknown keys are errors, like any other."""
     unfilled = _placeholders(card_file.data) if isinstance(card_file.data, dict) else []
     problems = [
         Problem(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from generator.formats.card import MeasurementFormat
 from generator.formats.measurement_sidecar import sidecar_data
 from generator.load.measurement_files import MeasurementData, read_measurement_file
-from generator.problems import Location, Problem, Report, format_text
+from generator.problems import Location, Problem, Report, format_text, plural
 from generator.units import format_number, joules_to_kwh
 
 if TYPE_CHECKING:
@@ -150,9 +150,14 @@ def _counters(data: MeasurementData) -> dict[str, Any]:
     }
 
 
-def inspect_file(path: Path, declared: str = "auto") -> tuple[dict[str, Any], list[Problem]]:
-    """The inspection document for one file and its problems (never raises for a bad file)."""
-    display_path = path.as_posix()
+def inspect_file(
+    path: Path, declared: str = "auto", display_path: str | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The inspection document for one file and its problems (never raises for a bad file).
+
+    `display_path` is how messages name the file (default: `path` as given).
+    """
+    display_path = display_path or path.as_posix()
     data, problems = read_measurement_file(path, display_path, MeasurementFormat(declared))
     report: dict[str, Any] = {
         "file": display_path,
@@ -226,9 +231,9 @@ def format_inspection_text(report: dict[str, Any], problems: list[Problem]) -> s
             if "samples" in gpu:
                 coverage = gpu["coverage"]
                 extra = (
-                    f", {gpu['samples']} samples, median interval "
-                    f"{_value(gpu['median_interval_s'], 's')}, {gpu['gaps']} gaps, coverage "
-                    f"{'unknown' if coverage is None else f'{coverage:.0%}'}"
+                    f", {plural(gpu['samples'], 'sample')}, median interval "
+                    f"{_value(gpu['median_interval_s'], 's')}, {plural(gpu['gaps'], 'gap')}, "
+                    f"coverage {'unknown' if coverage is None else f'{coverage:.0%}'}"
                 )
             lines.append(f"  GPU {gpu['gpu']}:     {_value(gpu['energy_kwh'], 'kWh')}{extra}")
         lines.append(f"  duration:  {_value(report.get('duration_s'), 's')}")
@@ -241,6 +246,5 @@ def format_inspection_text(report: dict[str, Any], problems: list[Problem]) -> s
             lines.append(f"  run {label}: {_value(run['energy_kwh'], 'kWh')} (line {run['line']})")
     if problems:
         lines.append(format_text(Report(problems=list(problems))).rsplit("\n", 1)[0])
-    count = len(report["problems"])
-    lines.append(f"{count} problem{'' if count == 1 else 's'}")
+    lines.append(plural(len(report["problems"]), "problem"))
     return "\n".join(lines)

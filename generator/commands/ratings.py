@@ -14,9 +14,10 @@ from generator.compute.ratings import build_reference, changed_ratings, rate
 from generator.compute.summary import CardSummary
 from generator.formats.rating_reference import reference_yaml
 from generator.load.ratings import REFERENCE_PATH
-from generator.problems import Report
+from generator.problems import Report, plural
 from generator.project import Project
 from generator.site.pipeline import read_project
+from generator.units import format_number
 
 
 @dataclass
@@ -51,3 +52,18 @@ def refresh_ratings(project: Project, date: str, write: bool) -> RatingsResult:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(reference_yaml(reference), encoding="utf-8")
     return RatingsResult(read.report, summaries, moved, path)
+
+
+def format_ratings_text(result: RatingsResult, project: Project, date: str) -> str:
+    """What `ratings` prints: each card's stars (or why not rated), or what a refresh moved."""
+    if result.written:
+        written = result.written.relative_to(project.root).as_posix()
+        moves = [f"  {card}: stars {old or '-'} -> {new or '-'}" for card, old, new in result.moved]
+        return "\n".join([f"wrote {written} dated {date}", *(moves or ["  no rating moves"])])
+    lines = []
+    for summary in result.summaries:
+        rating, energy = summary.rating, summary.headline_inference_energy
+        stars = plural(rating.stars, "star") if rating.stars else f"not rated: {rating.reason}"
+        figure = f"{format_number(energy.value)} kWh/1,000 queries" if energy else "-"
+        lines.append(f"{summary.card.id}: {stars} ({figure})")
+    return "\n".join(lines)

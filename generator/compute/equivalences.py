@@ -57,12 +57,20 @@ def equivalences(amount: float, basis: str, factors: Sequence[Factor]) -> list[E
 
 @dataclass(frozen=True)
 class BreakEven:
-    """Queries after which inference has used as much energy as training."""
+    """Queries after which inference has used as much energy as training.
 
-    queries: float
-    training_kwh: float
-    kwh_per_query: float
+    `queries` is computed from the card's own figures (None when it has no inference energy);
+    `published_queries` is the source's printed figure, when the card carries it, and
+    `published_kwh_per_query` the energy per query that figure implies at the same training
+    energy (training energy / published queries), which says why the two differ.
+    """
+
+    queries: float | None
+    training_kwh: float | None
+    kwh_per_query: float | None
     includes_finetuning: bool
+    published_queries: float | None = None
+    published_kwh_per_query: float | None = None
 
 
 def break_even_queries(training_kwh: float, kwh_per_query: float) -> float:

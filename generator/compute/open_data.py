@@ -34,6 +34,10 @@ def card_row(summary: CardSummary) -> dict[str, Any]:
     training = next((f for f in summary.training_figures if f.key == "training.energy_kwh"), None)
     emissions = summary.headline_training_emissions
     rating = summary.rating
+    group = rating.group if rating and rating.stars else None
+    aies = next(
+        (f for f in summary.inference_figures if f.key == "inference.ai_energy_score_stars"), None
+    )
     carbon = None
     if measured and measured.carbon:
         carbon = measured.carbon.g_co2e_per_1000_queries
@@ -64,12 +68,19 @@ def card_row(summary: CardSummary) -> dict[str, Any]:
         "stars": rating.stars if rating else None,
         "size_class": rating.group.size_class if rating and rating.group else None,
         "rating_reference": rating.reference_date if rating and rating.stars else None,
+        "rating_group_cards": len(group.cards) if group else None,
+        "rating_scope": group.scope.value if group and group.scope else None,
+        "rating_reason": rating.reason or None if rating and not rating.stars else None,
+        "ai_energy_score_stars": int(aies.value) if aies else None,
         "training_emissions_tco2e": emissions.value if emissions else None,
         "training_emissions_basis": emissions.label if emissions else None,
         "training_emissions_provenance": emissions.provenance.value if emissions else None,
         "training_energy_kwh": training.value if training else None,
         "training_energy_provenance": training.provenance.value if training else None,
         "break_even_queries": summary.break_even.queries if summary.break_even else None,
+        "break_even_published_queries": summary.break_even.published_queries
+        if summary.break_even
+        else None,
     }
     return {key: row[key] for key, _ in COLUMNS}
 

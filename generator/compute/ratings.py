@@ -1,9 +1,14 @@
-"""Compute stage for ratings: 1-5 stars within a task, on a log scale, against a pinned reference.
+"""Compute stage for ratings: 1-5 stars within a group of comparable cards, on a log scale,
+against a pinned reference.
 
 Pure. Energies per 1,000 queries span orders of magnitude (0.0002 to 2 kWh across the AI Energy
 Score tasks), so stars come from five equal bands of log10(energy) between the lowest and the
 highest card of the group in the reference: the lowest energy gets 5 stars, the highest 1.
-Groups are tasks; text generation is further split into size classes, as AI Energy Score does.
+
+Stars are only given where the comparison is fair. A group is one task, one size class (text
+generation, as AI Energy Score splits it) and one energy scope (GPU only, GPU+CPU+RAM, ...), and
+needs at least `MIN_GROUP_CARDS` cards. A figure whose scope is not stated, or an average over
+several tasks, is shown on its page but never rated and never sets a band.
 
 The reference (ratings/reference.yaml, format in `generator.formats.rating_reference`, with
 the size classes) is committed with its date and only changes when someone runs
@@ -17,10 +22,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.formats.card import Card, Task
-from generator.formats.rating_reference import SIZE_CLASSES, RatingGroup, RatingReference
+from generator.formats.card import Card, EnergyScope, Task
+from generator.formats.rating_reference import (
+    MIN_GROUP_CARDS,
+    SIZE_CLASSES,
+    RatingGroup,
+    RatingReference,
+)
 
 STARS = 5
+GroupKey = tuple[Task, str | None, EnergyScope]
 
 
 @dataclass(frozen=True)
@@ -38,11 +49,24 @@ def size_class(card: Card) -> str | None:
     return next(c.name for c in SIZE_CLASSES if card.parameter_count <= c.max_parameters)
 
 
-def group_key(card: Card) -> tuple[Task, str | None] | None:
-    """The rating group of a card, or None when it cannot be placed (text generation w/o size)."""
+def unrated_reason(card: Card) -> str | None:
+    """Why a card can never be placed in a rating group, or None when it can."""
+    if card.task is Task.MULTI_TASK_AVERAGE:
+        return "its figure averages several tasks, so no single-task group is comparable"
+    if card.inference is None:
+        return "no inference energy figure to rate"
+    if card.inference.conditions.scope is EnergyScope.NOT_STATED:
+        return "the source does not say what its energy covers, so no group is comparable"
     if card.task is Task.TEXT_GENERATION and card.parameter_count is None:
+        return "text generation needs a parameter count"
+    return None
+
+
+def group_key(card: Card) -> GroupKey | None:
+    """The rating group of a card (task, size class, energy scope), or None (`unrated_reason`)."""
+    if unrated_reason(card) is not None or card.inference is None:
         return None
-    return (card.task, size_class(card))
+    return (card.task, size_class(card), card.inference.conditions.scope)
 
 
 def stars_for(energy_kwh_per_1000: float, low: float, high: float) -> int:
@@ -51,36 +75,40 @@ def stars_for(energy_kwh_per_1000: float, low: float, high: float) -> int:
         return STARS
     if energy_kwh_per_1000 >= high:
         return 1
-    position = (math.log10(high) - math.log10(energy_kwh_per_1000)) / (
-        math.log10(high) - math.log10(low)
-    )
+    span = math.log10(high) - math.log10(low)
+    if span <= 0:  # bounds too close for log10 to tell apart (1e14 and 1e14 + 0.05)
+        return STARS
+    position = (math.log10(high) - math.log10(energy_kwh_per_1000)) / span
     return 1 + min(STARS - 1, math.floor(position * STARS))
 
 
-def build_reference(date: str, energies: Iterable[tuple[Card, float]]) -> RatingReference:
-    """A fresh reference from (card, kWh per 1,000 queries) pairs; groups need 2+ cards."""
-    grouped: dict[tuple[Task, str | None], list[tuple[str, float]]] = defaultdict(list)
+def build_reference(
+    date: str, energies: Iterable[tuple[Card, float]], min_cards: int = MIN_GROUP_CARDS
+) -> RatingReference:
+    """A fresh reference from (card, kWh per 1,000 queries) pairs; groups need `min_cards`."""
+    grouped: dict[GroupKey, list[tuple[str, float]]] = defaultdict(list)
     for card, energy in energies:
         key = group_key(card)
         if key is not None and energy > 0:
             grouped[key].append((card.id, energy))
     groups = []
-    for (task, klass), members in sorted(
-        grouped.items(), key=lambda i: (i[0][0].value, i[0][1] or "")
+    for (task, klass, scope), members in sorted(
+        grouped.items(), key=lambda i: (i[0][0].value, i[0][1] or "", i[0][2].value)
     ):
         values = [energy for _, energy in members]
-        if len(members) < 2 or min(values) == max(values):
+        if len(members) < min_cards or min(values) == max(values):
             continue
         groups.append(
             RatingGroup(
                 task=task,
                 size_class=klass,
+                scope=scope,
                 min_kwh_per_1000_queries=min(values),
                 max_kwh_per_1000_queries=max(values),
                 cards=tuple(sorted(card_id for card_id, _ in members)),
             )
         )
-    return RatingReference(date=date, groups=tuple(groups))
+    return RatingReference(date=date, min_group_cards=min_cards, groups=tuple(groups))
 
 
 def rate(
@@ -93,11 +121,15 @@ def rate(
         return Rating(None, reference.date, None, "no inference energy figure to rate")
     key = group_key(card)
     if key is None:
-        return Rating(None, reference.date, None, "text generation needs a parameter count")
+        return Rating(None, reference.date, None, unrated_reason(card) or "")
     group = reference.group_for(*key)
-    if group is None:
+    if group is None or len(group.cards) < reference.min_group_cards:
         return Rating(
-            None, reference.date, None, "fewer than two cards of this group in the reference"
+            None,
+            reference.date,
+            None,
+            f"fewer than {reference.min_group_cards} comparable cards (same task, size class "
+            "and energy scope) in the reference",
         )
     stars = stars_for(
         energy_kwh_per_1000, group.min_kwh_per_1000_queries, group.max_kwh_per_1000_queries

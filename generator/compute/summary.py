@@ -41,9 +41,11 @@ FIGURE_DISPLAY: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("training", "emissions_market_based_tco2e"): ("Training emissions, market-based", "t CO₂e"),
     ("training", "emissions_lifecycle_tco2e"): ("Training emissions, life cycle", "t CO₂e"),
+    ("training", "break_even_queries"): ("Break-even as published", "queries"),
     ("inference", "energy_kwh_per_1000_queries"): ("Energy per 1,000 queries", "kWh"),
     ("inference", "emissions_g_co2e_per_1000_queries"): ("Emissions per 1,000 queries", "g CO₂e"),
     ("inference", "carbon_intensity_g_per_kwh"): ("Grid carbon intensity", "g CO₂e/kWh"),
+    ("inference", "ai_energy_score_stars"): ("AI Energy Score's own rating", "of 5 stars"),
 }
 
 # Which emissions figure stands for "the training emissions" in lists, in order of preference:
@@ -77,12 +79,13 @@ class CarbonBasis:
 
     Kinds: "training-emissions" (the card's headline training emissions figure, by its label);
     "measured-grid" (the measured energy at the grid intensities of its runs); "reported" (the
-    card's emissions per 1,000 queries).
+    card's emissions per 1,000 queries, with that figure's own provenance).
     """
 
     kind: str
     figure_label: str = ""
     intensities: tuple[GridIntensity, ...] = ()
+    provenance: Provenance | None = None  # of the figure it starts from (kind "reported")
 
 
 @dataclass(frozen=True)
@@ -210,17 +213,33 @@ def measured_energy_view(measured: MeasuredInference) -> FigureView:
 def _break_even(
     by_key: dict[str, FigureView], inference_energy: FigureView | None
 ) -> BreakEven | None:
+    """Computed from the card's training and inference energy, beside the published figure."""
     training = by_key.get("training.energy_kwh")
-    if training is None or inference_energy is None or inference_energy.value <= 0:
-        return None
+    published = by_key.get("training.break_even_queries")
     finetuning = by_key.get("training.finetuning_energy_kwh")
-    total_kwh = training.value + (finetuning.value if finetuning else 0.0)
-    kwh_per_query = per_query(inference_energy.value)
+    total_kwh = training.value + (finetuning.value if finetuning else 0.0) if training else None
+    kwh_per_query = (
+        per_query(inference_energy.value)
+        if inference_energy is not None and inference_energy.value > 0
+        else None
+    )
+    queries = (
+        break_even_queries(total_kwh, kwh_per_query)
+        if total_kwh is not None and kwh_per_query is not None
+        else None
+    )
+    if queries is None and published is None:
+        return None
+    published_queries = published.value if published and published.value > 0 else None
     return BreakEven(
-        queries=break_even_queries(total_kwh, kwh_per_query),
+        queries=queries,
         training_kwh=total_kwh,
         kwh_per_query=kwh_per_query,
         includes_finetuning=finetuning is not None,
+        published_queries=published_queries,
+        published_kwh_per_query=total_kwh / published_queries
+        if total_kwh is not None and published_queries
+        else None,
     )
 
 
@@ -233,7 +252,7 @@ def _inference_carbon(
         return measured.carbon.g_co2e_per_1000_queries, basis
     reported = by_key.get("inference.emissions_g_co2e_per_1000_queries")
     if reported is not None:
-        return reported.value, CarbonBasis("reported")
+        return reported.value, CarbonBasis("reported", provenance=reported.provenance)
     return None, None
 
 

@@ -54,6 +54,9 @@ class Task(StrEnum):
     IMAGE_CAPTIONING = "image-captioning"
     SPEECH_TO_TEXT = "speech-to-text"
     TABULAR_CLASSIFICATION = "tabular-classification"
+    # An average over several tasks (e.g. Power Hungry Processing's Table 3): never filed, listed
+    # or rated as any one of them.
+    MULTI_TASK_AVERAGE = "multi-task-average"
 
 
 TASK_LABELS: dict[Task, str] = {
@@ -71,6 +74,7 @@ TASK_LABELS: dict[Task, str] = {
     Task.IMAGE_CAPTIONING: "Image captioning",
     Task.SPEECH_TO_TEXT: "Speech-to-text",
     Task.TABULAR_CLASSIFICATION: "Tabular classification",
+    Task.MULTI_TASK_AVERAGE: "Average over several tasks",
 }
 
 
@@ -164,6 +168,11 @@ class Training(_Strict):
         None,
         description="Emissions including hardware manufacturing and idle infrastructure, tCO2eq.",
     )
+    break_even_queries: Figure | None = Field(
+        None,
+        description="Break-even (cost parity) with inference as the source prints it, queries; "
+        "the page also shows the one computed from the card's own figures.",
+    )
     notes: LongText | None = Field(None, description="Free text about the training figures.")
 
 
@@ -243,6 +252,11 @@ class Inference(_Strict):
     )
     carbon_intensity_g_per_kwh: Figure | None = Field(
         None, description="Grid carbon intensity to use instead of CodeCarbon's data, cited."
+    )
+    ai_energy_score_stars: Figure | None = Field(
+        None,
+        description="AI Energy Score's own rating of this model, 1-5 stars, as its leaderboard "
+        "gives it (shown beside this site's stars).",
     )
     notes: LongText | None = Field(None, description="Free text about the inference figures.")
 

@@ -16,7 +16,9 @@ DAYS_PER_YEAR = 365.0
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class FactorSource(_Record):

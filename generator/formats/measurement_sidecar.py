@@ -16,7 +16,9 @@ SIDECAR_NAME = "measurement.json"
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class CodeCarbonMethods(_Record):

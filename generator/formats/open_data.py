@@ -57,6 +57,17 @@ class OpenDataRow(BaseModel):
     rating_reference: str | None = Field(
         description="Date of the rating reference the stars belong to."
     )
+    rating_group_cards: int | None = Field(
+        description="How many cards the rating group holds (same task, size class and energy "
+        "scope); empty when not rated."
+    )
+    rating_scope: str | None = Field(
+        description="The energy scope every card of the rating group shares (gpu, ...)."
+    )
+    rating_reason: str | None = Field(description="Why the card is not rated (empty if rated).")
+    ai_energy_score_stars: int | None = Field(
+        description="AI Energy Score's own rating of the model, 1-5 (its leaderboard), if known."
+    )
     training_emissions_tco2e: float | None = Field(
         description="Training emissions, t CO2e (stated, else location-based)."
     )
@@ -69,7 +80,11 @@ class OpenDataRow(BaseModel):
     )
     training_energy_provenance: str | None = Field(description="measured, estimated or reported.")
     break_even_queries: float | None = Field(
-        description="Queries after which inference energy equals training energy."
+        description="Queries after which inference energy equals training energy (computed "
+        "from the card's figures)."
+    )
+    break_even_published_queries: float | None = Field(
+        description="The break-even as the source prints it, when the card carries it."
     )
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from generator.formats.card import Task
+from generator.formats.card import EnergyScope, Task
 
 
 class SizeClass(BaseModel):
@@ -74,15 +74,20 @@ def _size_class_note() -> str:
 
 
 SIZE_CLASS_NOTE = _size_class_note()
+# The smallest group that is rated: with two cards one always gets 5 stars and the other 1,
+# whatever the gap; three is the fewest that puts a card between the ends of the range.
+MIN_GROUP_CARDS = 3
 METHOD = (
     "five equal bands of log10(kWh per 1,000 queries) between the lowest (5 stars) "
-    "and the highest (1 star) card of each group; " + SIZE_CLASS_NOTE
+    "and the highest (1 star) card of each group; a group is one task, one size class and "
+    f"one energy scope, with at least {MIN_GROUP_CARDS} cards; figures whose scope is not "
+    "stated and averages over several tasks are never rated; " + SIZE_CLASS_NOTE
 )
 HEADER = "# Rating reference: refresh with `energy-cards ratings --refresh`.\n"
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class RatingGroup(_Record):
@@ -91,6 +96,9 @@ class RatingGroup(_Record):
     task: Task = Field(description="The task the group rates.")
     size_class: SizeClassName | None = Field(
         None, description="Size class for text generation; null for other tasks."
+    )
+    scope: EnergyScope | None = Field(
+        None, description="What the energy of every card of the group covers (gpu, ...)."
     )
     min_kwh_per_1000_queries: float = Field(
         gt=0, description="Lowest energy of the group, kWh per 1,000 queries (5 stars)."
@@ -110,8 +118,8 @@ class RatingGroup(_Record):
         return self
 
     @property
-    def key(self) -> tuple[str, str | None]:
-        return (self.task.value, self.size_class)
+    def key(self) -> tuple[str, str | None, str | None]:
+        return (self.task.value, self.size_class, self.scope.value if self.scope else None)
 
 
 class RatingReference(_Record):
@@ -119,10 +127,16 @@ class RatingReference(_Record):
 
     date: str = Field(description="ISO date the reference was refreshed.")
     method: str = Field(METHOD, description="How stars are given against it, in words.")
+    min_group_cards: int = Field(
+        MIN_GROUP_CARDS, ge=2, description="Fewest cards a group needs to be rated."
+    )
     groups: tuple[RatingGroup, ...] = Field((), description="One entry per rated group.")
 
-    def group_for(self, task: Task, size_class: str | None) -> RatingGroup | None:
-        return next((g for g in self.groups if g.key == (task.value, size_class)), None)
+    def group_for(
+        self, task: Task, size_class: str | None, scope: EnergyScope | None = None
+    ) -> RatingGroup | None:
+        key = (task.value, size_class, scope.value if scope else None)
+        return next((g for g in self.groups if g.key == key), None)
 
 
 def reference_yaml(reference: RatingReference) -> str:

@@ -7,8 +7,6 @@ stages can point at `cards/x.yaml:14:5` for any key path pydantic complains abou
 
 from __future__ import annotations
 
-import bisect
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,8 @@ import yaml
 
 from generator.formats.values import BAD_TEXT_CHARACTER, describe_character
 from generator.load.files import read_limited_text
+from generator.load.yaml_text import MAX_BAD_CHARACTERS as MAX_BAD_CHARACTERS
+from generator.load.yaml_text import bad_characters, syntax_problem
 from generator.problems import Location, Problem, format_key_path, relative_path
 
 KeyPath = tuple[str | int, ...]
@@ -24,7 +24,6 @@ KeyPath = tuple[str | int, ...]
 # Aliases can expand a short file into an enormous tree ("billion laughs"); a card never needs
 # more than a few hundred values.
 MAX_VALUES = 20_000
-MAX_BAD_CHARACTERS = 20  # listed per file; the rest are counted in one more problem
 _TAG_PREFIX = "tag:yaml.org,2002:"
 _STR_TAG = _TAG_PREFIX + "str"
 # The tags of plain data. Anything else (!!binary, !!set, !!omap, !custom) is refused: a card
@@ -34,9 +33,6 @@ _PLAIN_TAGS = {
 }
 _COLLECTION_TAGS = {yaml.MappingNode: _TAG_PREFIX + "map", yaml.SequenceNode: _TAG_PREFIX + "seq"}
 _TAG_EXPECTS = {"bool": "true or false", "int": "a whole number", "float": "a number"}
-# PyYAML's own test of what a YAML file may hold, and the line breaks its marks count.
-_NOT_PRINTABLE = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern)
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -231,26 +227,6 @@ def _string_keys(data: Any) -> Any:
     return data
 
 
-def _syntax_problem(error: yaml.MarkedYAMLError, display_path: str) -> Problem:
-    """The parser's position; for text never closed, the place where it started."""
-    problem_mark, context_mark = error.problem_mark, error.context_mark
-    mark = problem_mark or context_mark
-    what = " ".join(part for part in (error.context, error.problem) if part)
-    if context_mark and problem_mark and context_mark.line != problem_mark.line:
-        if "end of stream" in (error.problem or ""):
-            mark = context_mark
-            what += f" (the file ends at line {problem_mark.line + 1})"
-        else:
-            what += f" (the enclosing block starts at line {context_mark.line + 1})"
-    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-    return Problem(
-        Location(display_path, line, column),
-        "yaml-syntax",
-        f"invalid YAML: {what}",
-        hint="check indentation, colons after keys, and quotes around text with ': '",
-    )
-
-
 def parse_card_text(
     text: str,
     path: Path,
@@ -264,7 +240,7 @@ def parse_card_text(
     `empty_hint` is the hint for an empty file.
     """
     card = CardFile(path=path, display_path=display_path)
-    problems = _bad_characters(text, display_path)
+    problems = bad_characters(text, display_path)
     if problems:  # PyYAML refuses the whole file: say where each one is instead
         return card, problems
     loader = _CardLoader(text)
@@ -298,7 +274,7 @@ def parse_card_text(
                     )
                 )
     except yaml.MarkedYAMLError as error:
-        problems.append(_syntax_problem(error, display_path))
+        problems.append(syntax_problem(error, display_path, text))
         card.data = None
     except _TooBig as error:
         position = _mark_position(error.mark)
@@ -317,41 +293,6 @@ def parse_card_text(
     finally:
         loader.dispose()
     return card, problems
-
-
-def _bad_characters(text: str, display_path: str) -> list[Problem]:
-    """Characters YAML does not allow in a file (NUL, ESC, DEL, U+FFFE...), each located."""
-    found = list(_NOT_PRINTABLE.finditer(text))
-    if not found:
-        return []
-    line_ends = [match.end() for match in _LINE_BREAK.finditer(text)]
-
-    def where(offset: int) -> Location:
-        line = bisect.bisect_right(line_ends, offset)
-        start = line_ends[line - 1] if line else 0
-        return Location(display_path, line + 1, offset - start + 1)
-
-    problems = [
-        Problem(
-            where(match.start()),
-            "bad-character",
-            f"expected printable text, got {describe_character(match.group())}",
-            hint="delete it: most editors do not show it, so go to the line and column given",
-        )
-        for match in found[:MAX_BAD_CHARACTERS]
-    ]
-    if len(found) > MAX_BAD_CHARACTERS:
-        more = found[MAX_BAD_CHARACTERS:]
-        first, last = where(more[0].start()), where(more[-1].start())
-        problems.append(
-            Problem(
-                first,
-                "bad-character",
-                f"... and {len(more):,} more characters like these, not listed "
-                f"(lines {first.line}-{last.line})",
-            )
-        )
-    return problems
 
 
 def read_card_file(path: Path, project_root: Path) -> tuple[CardFile, list[Problem]]:

@@ -82,6 +82,8 @@ def guess_layout(text: str) -> Layout | None:
 def parse_power(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Watts (units already dropped), the mask of nvidia-smi's no-reading markers, the bad mask."""
     numeric = pd.api.types.is_numeric_dtype(values.dtype)
+    if not numeric:  # as text: read_csv keeps a 400-digit number as an int no float can hold
+        values = values.astype(str)
     power_w = (values if numeric else pd.to_numeric(values, errors="coerce")).to_numpy(np.float64)
     unusable = ~np.isfinite(power_w) | (power_w < 0)
     na = np.zeros(len(power_w), dtype=bool)

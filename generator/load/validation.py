@@ -39,11 +39,42 @@ EXPECTED_BY_TYPE = {
 }
 
 HINTS_BY_TYPE = {
-    "float": "write a bare number without units or commas, e.g. 1300000",
-    "int": "write a whole number without units or commas, e.g. 8000000000",
+    "float": "write a bare number without units or commas",
+    "int": "write a whole number without units or commas",
     "date": "write the date as YYYY-MM-DD, e.g. 2024-04-18",
     "bool": "write true or false",
 }
+# A sensible example per numeric key, in every format read through here (a batch size is not
+# a parameter count). A figure's `value` (and its conflicts' values) takes its figure's key.
+EXAMPLE_BY_KEY: dict[str, str] = {
+    "parameter_count": "8000000000",
+    "batch_size": "8",
+    "queries": "1000",
+    "queries_per_run": "1000",
+    "year": "2024",
+    "cpu_count": "8",
+    "gpu_count": "1",
+    "ram_total_size_gb": "64",
+    "min_group_cards": "3",
+    "max_parameters": "20000000000",
+    "min_kwh_per_1000_queries": "0.02",
+    "max_kwh_per_1000_queries": "4.5",
+    "gpu_hours": "1300000",
+    "energy_kwh": "500000",
+    "finetuning_energy_kwh": "20000",
+    "power_per_gpu_w": "700",
+    "pue": "1.1",
+    "emissions_tco2e": "1900",
+    "emissions_location_based_tco2e": "1900",
+    "emissions_market_based_tco2e": "0",
+    "emissions_lifecycle_tco2e": "2400",
+    "break_even_queries": "500000000",
+    "energy_kwh_per_1000_queries": "0.05",
+    "emissions_g_co2e_per_1000_queries": "20",
+    "carbon_intensity_g_per_kwh": "400",
+    "ai_energy_score_stars": "3",
+}
+FALLBACK_EXAMPLE = {"float": "1500", "int": "1000"}
 
 
 class Marked(Protocol):
@@ -157,23 +188,25 @@ def problem_from_error(
     if kind == "extra_forbidden":
         model = model_at(root, loc[:-1])
         allowed = sorted(model.model_fields) if model else []
-        close = difflib.get_close_matches(leaf, allowed, n=1)
-        hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(allowed)}"
+        close = closest(leaf, allowed)
+        hint = f"did you mean `{close}`?" if close else f"known keys here: {', '.join(allowed)}"
+        # An error, not a warning: a misspelt key is a figure that would silently vanish.
         return Problem(
             marked.location(loc, at_key=True),
             "unknown-key",
-            f"unknown key; {format_name} does not define it, so it is ignored",
-            severity=Severity.WARNING,
+            f"unknown key; {format_name} does not define it, so its value would be lost",
             key=key,
             hint=hint,
         )
     if kind in ("enum", "literal_error"):
         expected = ctx.get("expected", "")
+        close = closest(value, re.findall(r"'([^']*)'", expected))
         return Problem(
             marked.location(loc),
             "not-one-of",
             f"expected one of {expected}, got {describe_value(value)}",
             key=key,
+            hint=f"did you mean {close}?" if close else "",
         )
     if kind in ("date_from_datetime_parsing", "date_parsing") and _is_iso_date(value):
         reason = str(ctx.get("error", "no such day"))
@@ -200,7 +233,7 @@ def problem_from_error(
             "wrong-type",
             f"expected {expected}, got {describe_value(value)}",
             key=key,
-            hint=_type_hint(family, value),
+            hint=_type_hint(family, value, loc),
         )
     if kind == "value_error":
         # Raised by a model's own cross-field check: point at the mapping's key.
@@ -215,8 +248,33 @@ def problem_from_error(
 _EXPONENT = re.compile(r"^([-+]?[0-9]+)(?:\.([0-9]*))?[eE]([-+]?)([0-9]+)$")
 
 
-def _type_hint(family: str, value: Any) -> str:
+def closest(word: Any, known: Sequence[str]) -> str | None:
+    """The known word `word` was most likely meant as (difflib, ignoring case), if any."""
+    if not isinstance(word, str) or not word.strip():
+        return None
+    by_lower = {name.lower(): name for name in known}
+    close = difflib.get_close_matches(word.strip().lower(), list(by_lower), n=1)
+    return by_lower[close[0]] if close else None
+
+
+def _example_key(loc: KeyPath) -> str | None:
+    """The key whose example fits `loc`: a figure's value (or its conflicts') takes the figure's."""
+    names = [str(part) for part in loc if not isinstance(part, int)]
+    if names and names[-1] == "value":
+        names = [name for name in names[:-1] if name != "conflicts"] or names
+    return names[-1] if names else None
+
+
+def _type_hint(family: str, value: Any, loc: KeyPath = ()) -> str:
     hint = HINTS_BY_TYPE.get(family, "")
+    if family in FALLBACK_EXAMPLE:
+        leaf = _example_key(loc)
+        example = EXAMPLE_BY_KEY.get(leaf or "")
+        written_key = str(loc[-1]) if loc and not isinstance(loc[-1], int) else None
+        if example and written_key:
+            hint += f", e.g. {written_key}: {example}"
+        else:
+            hint += f", e.g. {FALLBACK_EXAMPLE[family]}"
     if isinstance(value, bool) and family in ("float", "int"):
         return f"{hint}; YAML reads yes/no, on/off and true/false as true or false"
     exponent = _EXPONENT.match(value.strip()) if isinstance(value, str) else None
@@ -245,7 +303,8 @@ def validate_marked(
 ) -> tuple[Model | None, list[Problem]]:
     """Check marked data against `model`: the record (None on any error) and all problems.
 
-    Unknown keys warn and are dropped, so a warning does not hide the record. `translate`
+    Unknown keys are errors (a misspelt key would lose its value without a word); the rest of
+    the data is still checked without them, so every problem shows in one run. `translate`
     replaces `problem_from_error` for formats with their own hints; errors at key paths in
     `reported` were already reported by the caller and are skipped.
     """
@@ -268,14 +327,19 @@ def validate_marked(
         all_errors = exc.errors(include_url=False)
     skipped = set(reported) | marked.non_text_keys | getattr(marked, "reported_paths", set())
     problems = [to_problem(marked, e) for e in all_errors if tuple(e["loc"]) not in skipped]
-    if any(p.severity is Severity.ERROR for p in problems):
+    if any(p.severity is Severity.ERROR and p.code != "unknown-key" for p in problems):
         return None, problems
-    # Only unknown keys: drop them and load the record.
+    # Only unknown keys (or odd keys the loader already reported): drop them and check the rest,
+    # so a misspelt key does not hide what the model's own checks say (e.g. no figure left).
     data = _without_paths(marked.data, [tuple(e["loc"]) for e in all_errors])
     try:
-        return model.model_validate(data), problems
-    except ValidationError:  # only when the loader already reported the rest (odd keys)
-        return None, problems
+        record = model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        return None, problems + [
+            to_problem(marked, e) for e in errors if tuple(e["loc"]) not in skipped
+        ]
+    return (None if has_errors(problems) else record), problems
 
 
 def _without_paths(data: Any, paths: Sequence[KeyPath]) -> Any:

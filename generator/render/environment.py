@@ -24,6 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.formats.card import TASK_LABELS
+from generator.formats.rating_reference import MIN_GROUP_CARDS
 from generator.load.measurement_paths import published_measurement_path
 from generator.render.escaping import (
     SCOPE_LABELS,
@@ -32,7 +33,14 @@ from generator.render.escaping import (
     yaml_comment,
     yaml_scalar,
 )
-from generator.render.figure_text import carbon_basis_text, derivation_text
+from generator.render.figure_text import (
+    ai_energy_score_why,
+    break_even_why,
+    carbon_basis_text,
+    derivation_text,
+    rating_group_short,
+    rating_group_text,
+)
 from generator.render.svg_text import clean_text
 from generator.units import format_count, format_count_words, format_number
 
@@ -151,6 +159,10 @@ def template_environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(
+        aies_why=ai_energy_score_why,
+        break_even_why=break_even_why,
+        rating_group=rating_group_text,
+        rating_group_short=rating_group_short,
         badge=_badge,
         carbon_basis=carbon_basis_text,
         code=_code,
@@ -175,7 +187,10 @@ def template_environment() -> jinja2.Environment:
         yaml_string=_yaml_string,
     )
     environment.globals.update(
-        TASK_LABELS=TASK_LABELS, SCOPE_LABELS=SCOPE_LABELS, site_name=SITE_NAME
+        TASK_LABELS=TASK_LABELS,
+        SCOPE_LABELS=SCOPE_LABELS,
+        site_name=SITE_NAME,
+        MIN_GROUP_CARDS=MIN_GROUP_CARDS,
     )
     return environment
 

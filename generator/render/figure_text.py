@@ -6,12 +6,17 @@ the publishing kit and the per-card JSON say them with these sentences.
 
 from __future__ import annotations
 
+from generator.compute.equivalences import BreakEven
+from generator.compute.ratings import Rating
 from generator.compute.summary import CarbonBasis, Derivation
+from generator.formats.card import TASK_LABELS
+from generator.render.escaping import SCOPE_LABELS
 from generator.units import format_number
 
 _GPU_HOURS_X_POWER = (
     "computed here: accelerator time x power per GPU, both as cited below; "
-    "excludes CPUs, memory, networking and data-centre overhead"
+    "leaves out CPUs, memory and networking, and counts data-centre overhead only where the "
+    "power figure does"
 )
 
 
@@ -41,4 +46,78 @@ def carbon_basis_text(basis: CarbonBasis | None) -> str:
             for i in basis.intensities
         )
         return f"the measured energy at {zones}"
-    return "the reported emissions per 1,000 queries above"
+    provenance = basis.provenance.value if basis.provenance else "stated"
+    return f"the {provenance} emissions per 1,000 queries above"
+
+
+def rating_group_text(rating: Rating) -> str:
+    """The group a rating compares within, in full; '' when not rated.
+
+    E.g. 'among the 4 text generation cards of size class A whose energy covers the GPU only,
+    against the rating reference of 2026-11-22'.
+    """
+    group = rating.group
+    if group is None or not rating.stars:
+        return ""
+    klass = f" of size class {group.size_class}" if group.size_class else ""
+    scope = f" whose energy covers the {SCOPE_LABELS[group.scope]}" if group.scope else ""
+    return (
+        f"among the {len(group.cards)} {TASK_LABELS[group.task].lower()} cards{klass}{scope}, "
+        f"against the rating reference of {rating.reference_date}"
+    )
+
+
+def rating_group_words(rating: Rating) -> list[str]:
+    """Task, size class and energy scope of the rating's group; [] when not rated."""
+    group = rating.group
+    if group is None or not rating.stars:
+        return []
+    words = [TASK_LABELS[group.task].lower()]
+    if group.size_class:
+        words.append(f"class {group.size_class}")
+    if group.scope:
+        words.append(SCOPE_LABELS[group.scope])
+    return words
+
+
+def rating_group_short(rating: Rating) -> str:
+    """The group in a few words, for badges and table cells; '' when not rated.
+
+    E.g. 'text generation, class A, GPU only, 4 cards, ref. 2026-11-22'.
+    """
+    words = rating_group_words(rating)
+    if not words or rating.group is None:
+        return ""
+    return ", ".join([*words, f"{len(rating.group.cards)} cards", f"ref. {rating.reference_date}"])
+
+
+def ai_energy_score_why(rating: Rating | None) -> str:
+    """One sentence on why this site's stars and AI Energy Score's own can differ."""
+    theirs = (
+        "AI Energy Score's stars place the model among every model on its leaderboard for the "
+        "task, in five equal (linear) 20% bands of that energy range, recalibrated at each "
+        "leaderboard update"
+    )
+    if rating is None or not rating.stars or rating.group is None:
+        why = rating.reason if rating and rating.reason else "no rating reference"
+        return f"This site does not rate it ({why}); {theirs}."
+    return (
+        f"They differ because they rate against different groups and scales: this site's stars "
+        f"are five log₁₀ bands over its {len(rating.group.cards)} comparable cards; {theirs}."
+    )
+
+
+def break_even_why(break_even: BreakEven) -> str:
+    """One sentence on why the published and the computed break-even differ; '' if not both."""
+    b = break_even
+    if b.queries is None or b.published_queries is None or b.published_kwh_per_query is None:
+        return ""
+    if b.kwh_per_query is None:
+        return ""
+    return (
+        f"Both divide the same training energy ({format_number(b.training_kwh or 0.0)} kWh); the "
+        f"published {format_number(b.published_queries)} corresponds to "
+        f"{format_number(b.published_kwh_per_query)} kWh per query, while this card's energy per "
+        f"1,000 queries gives {format_number(b.kwh_per_query)} kWh per query, so the source "
+        "divided by a rounded or different per-query figure."
+    )

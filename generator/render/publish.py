@@ -21,9 +21,16 @@ from pydantic import BaseModel
 
 from generator.compute.ratings import STARS, size_class
 from generator.compute.summary import CardSummary, Derivation, EquivalenceRow, FigureView
+from generator.render.boamps import render_boamps_json
 from generator.render.environment import SITE_NAME, render_template
 from generator.render.escaping import stars_text, yaml_scalar
-from generator.render.figure_text import carbon_basis_text, derivation_text
+from generator.render.exports import render_cyclonedx_json, render_spdx_json
+from generator.render.figure_text import (
+    carbon_basis_text,
+    derivation_text,
+    rating_group_short,
+    rating_group_words,
+)
 from generator.render.svg_text import clean_text as _clean
 from generator.render.svg_text import star_points as _star_points
 from generator.render.svg_text import text_width_px, wrap_text
@@ -56,21 +63,79 @@ def _training_text(figure: FigureView) -> str:
     return f"Training: {format_number(figure.value)} {figure.unit}{basis}, {figure.provenance}"
 
 
+def _ai_energy_score_stars(summary: CardSummary) -> int | None:
+    figure = next(
+        (f for f in summary.inference_figures if f.key == "inference.ai_energy_score_stars"), None
+    )
+    return int(figure.value) if figure else None
+
+
+def _rating_lines(summary: CardSummary) -> tuple[str, list[str]]:
+    """The caption under the stars and up to two lines naming the group (or why not rated)."""
+    rating = summary.rating
+    theirs = _ai_energy_score_stars(summary)
+    aies = f"AI Energy Score's own rating: {theirs} of {STARS}" if theirs else ""
+    if rating and rating.stars and rating.group:
+        words = rating_group_words(rating)
+        caption = f"{rating.stars} of {STARS} stars among {len(rating.group.cards)} cards"
+        second = f"ref. {rating.reference_date}" + (
+            f" · AI Energy Score {theirs}/5" if theirs else ""
+        )
+        return caption, [
+            wrap_text(", ".join(words), _LINE_PX, 10, 1)[0],
+            wrap_text(second, _LINE_PX, 10, 1)[0],
+        ]
+    reason = rating.reason if rating else "no rating reference has been made yet"
+    lines = wrap_text(reason, _LINE_PX, 10, 1 if aies else 2)
+    return "not rated", lines + ([wrap_text(aies, _LINE_PX, 10, 1)[0]] if aies else [])
+
+
+def _training_line(summary: CardSummary) -> str:
+    """Training emissions, else training energy (stated or estimated), else 'not known'."""
+    if emissions := summary.headline_training_emissions:
+        return _training_text(emissions)
+    energy = next((f for f in summary.training_figures if f.key == "training.energy_kwh"), None)
+    if energy:
+        return f"Training: {format_number(energy.value)} kWh, {energy.provenance}"
+    return "Training: not known"
+
+
+def _inference_carbon_figure(summary: CardSummary) -> FigureView | None:
+    return next(
+        (
+            f
+            for f in summary.inference_figures
+            if f.key == "inference.emissions_g_co2e_per_1000_queries"
+        ),
+        None,
+    )
+
+
 def render_label_svg(summary: CardSummary) -> str:
     """The energy label, 260 x 364 px, in the spirit of AI Energy Score's label."""
     card, rating, energy = summary.card, summary.rating, summary.headline_inference_energy
     stars = rating.stars if rating and rating.stars else 0
     reason = rating.reason if rating else "no rating reference has been made yet"
-    klass = size_class(card)
-    emissions = summary.headline_training_emissions
-    figure = f"{format_number(energy.value)} kWh per 1,000 queries" if energy else "no figure"
+    carbon = None if energy else _inference_carbon_figure(summary)
+    if energy:
+        figure = f"{format_number(energy.value)} kWh per 1,000 queries"
+    elif carbon:
+        figure = f"{format_number(carbon.value)} g CO₂e per 1,000 queries"
+    else:
+        figure = "no figure"
+    caption, rating_lines = _rating_lines(summary)
+    shown = energy or carbon
     return render_template(
         "label.svg.j2",
         width=LABEL_WIDTH_PX,
         height=LABEL_HEIGHT_PX,
         aria_label=f"Energy label: {_clean(card.name)} by {_clean(card.organization)}, "
-        f"{summary.task_label}, energy {figure}, "
-        + (f"{stars} of {STARS} stars" if stars else f"not rated: {reason}"),
+        f"{summary.task_label}, {'CO₂e' if carbon else 'energy'} {figure}, "
+        + (
+            f"{stars} of {STARS} stars {rating_group_short(rating)}"  # type: ignore[arg-type]
+            if stars
+            else f"not rated: {reason}"
+        ),
         name_lines=wrap_text(card.name, _LINE_PX, 16, 2, bold=True),
         organization=wrap_text(card.organization, _LINE_PX, 12, 1)[0],
         task=wrap_text(summary.task_label, _LINE_PX, 12, 1)[0],
@@ -80,17 +145,13 @@ def render_label_svg(summary: CardSummary) -> str:
             12,
             2,
         ),
-        energy_value=format_number(energy.value) if energy else None,
-        provenance=energy.provenance.value if energy else None,
+        energy_value=format_number(shown.value) if shown else None,
+        energy_unit="g CO₂e" if carbon else "kWh",
+        provenance=shown.provenance.value if shown else None,
         stars=[(_star_points(74 + 28 * i, 272, 11), i < stars) for i in range(STARS)],
-        stars_caption=(f"{stars} of {STARS} stars" if stars else "not rated")
-        + (f" · size class {klass}" if klass else ""),
-        rating_lines=[f"rating reference {rating.reference_date}"]  # type: ignore[union-attr]
-        if stars
-        else wrap_text(reason, _LINE_PX, 10, 2),
-        training_lines=wrap_text(
-            _training_text(emissions) if emissions else "Training: not known", _LINE_PX, 10, 2
-        ),
+        stars_caption=caption,
+        rating_lines=rating_lines,
+        training_lines=wrap_text(_training_line(summary), _LINE_PX, 10, 2),
     )
 
 
@@ -105,7 +166,11 @@ def badge_message(summary: CardSummary) -> str:
     """The right half of the badge: energy and stars, else training emissions, else none."""
     energy, rating = summary.headline_inference_energy, summary.rating
     if energy:
-        stars = f" {stars_text(rating.stars)}" if rating and rating.stars else ""
+        stars = (
+            f" {stars_text(rating.stars)} ({rating_group_short(rating)})"
+            if rating and rating.stars
+            else ""
+        )
         return f"{format_number(energy.value)} kWh/1k queries{stars}"
     if figure := summary.headline_training_emissions:
         return f"training {format_number(figure.value)} {figure.unit}"
@@ -321,4 +386,9 @@ EXPORT_FORMATS: dict[str, Callable[[CardSummary, str | None], str]] = {
     "model-card-md": render_model_card_section,
     "hf-metadata": render_hf_metadata_yaml,
     "json": render_card_json,
+    # Standard reports (generator/render/boamps.py, exports.py): JSON validated in the tests.
+    "boamps": lambda summary, site_url: render_boamps_json(summary),
+    "boamps-training": lambda summary, site_url: render_boamps_json(summary, "training"),
+    "cyclonedx": render_cyclonedx_json,
+    "spdx": render_spdx_json,
 }

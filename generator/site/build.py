@@ -12,7 +12,8 @@ gathered and checked before anything is written):
 5. render images: charts as SVG and CSV, each label SVG as PNG, through the cache;
 6. stage: `.energy-cards/docs/` holds exactly the hand-written and generated files;
 7. engine build: the engine builds into `.SITE.new`;
-8. swap: `.SITE.new` replaces the site in one step (`staging.swap_in`).
+8. search index: Pagefind indexes the HTML in `.SITE.new` into `pagefind/` (`site.search`);
+9. swap: `.SITE.new` replaces the site in one step (`staging.swap_in`).
 
 All of it runs holding the project's build lock (`staging.build_lock`), after mending what a
 killed build left (`staging.recover_site`), so two builds never interleave and a reader always
@@ -53,6 +54,7 @@ from generator.site.engine import MkDocsEngine, SiteEngine
 from generator.site.images import chart_key, png_cached, prune_cache, render_svg
 from generator.site.pipeline import ProjectData, read_project
 from generator.site.pipeline import summarize_project as summarize_project  # export uses it
+from generator.site.search import index_site
 from generator.site.staging import (
     LOCK_TIMEOUT_S,
     build_lock,
@@ -146,10 +148,12 @@ def _build_locked(
         sync_folder(staged_docs, files)  # 6. stage
         new_site = new_site_dir(site_dir)
         report.extend(engine.build(project.config_file, staged_docs, new_site, strict))  # 7.
+        if not report.failed(strict):
+            report.extend(index_site(new_site))  # 8. search index
         if report.failed(strict):
             discard(new_site)
             return BuildResult(report, None)
-        swap_in(new_site, site_dir)  # 8. swap
+        swap_in(new_site, site_dir)  # 9. swap
     except OSError as error:  # a read-only folder, a full disk: nothing half-written stays
         report.extend([write_failed(error, project.root)])
         discard(*([new_site] if new_site else []), staged_docs)

@@ -4,16 +4,22 @@ A watcher thread polls cards/, measurements/ and site_src/; on a change it reads
 again (`site.pipeline`), renders it (`site.build.render_docs`, the build's stages 3-5) and
 rewrites only the files that changed in the staged docs folder. The engine's own live reload
 (it watches that folder) then rebuilds and reloads the browser. Invalid cards are reported
-and the last good pages stay up.
+and the last good pages stay up, each with a "Preview not updated" notice listing the
+problems at its top (written into the staged pages, so it needs nothing but the engine's own
+reload, offline); the next good refresh rewrites the pages without it and says
+"preview updated".
 """
 
 from __future__ import annotations
 
+import contextlib
+import html
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from generator.problems import format_text
+from generator.problems import Report, format_text, plural
 from generator.project import Project
 from generator.site.build import render_docs
 from generator.site.engine import MkDocsEngine, SiteEngine
@@ -37,18 +43,80 @@ def snapshot_inputs(project: Project) -> dict[str, tuple[int, int]]:
     return state
 
 
+NOTICE_START = "<!-- energy-cards preview notice -->"
+NOTICE_END = "<!-- /energy-cards preview notice -->"
+_NOTICE = re.compile(re.escape(NOTICE_START) + ".*?" + re.escape(NOTICE_END) + "\n\n", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?^---[ \t]*\r?\n", re.DOTALL | re.MULTILINE)
+_TITLE = re.compile(r"[ \t]*\r?\n*# [^\n]*\n+")
+MAX_NOTICE_LINES = 10
+
+
+def notice_html(title: str, lines: Sequence[str]) -> str:
+    """A Material "failure" admonition as raw HTML (no Markdown extension needed)."""
+    shown = [f"<li><code>{html.escape(line)}</code></li>" for line in lines[:MAX_NOTICE_LINES]]
+    if len(lines) > MAX_NOTICE_LINES:
+        shown.append(f"<li>... and {len(lines) - MAX_NOTICE_LINES} more, in the terminal</li>")
+    return (
+        f'{NOTICE_START}\n<div class="admonition failure" role="alert">\n'
+        f'<p class="admonition-title">{html.escape(title)}</p>\n'
+        "<p>This page is from the last good preview. Fix the problems below and save: the page "
+        "reloads.</p>\n"
+        f"<ul>{''.join(shown)}</ul>\n</div>\n{NOTICE_END}\n\n"
+    )
+
+
+def report_notice(report: Report) -> str:
+    """The notice for a refresh that found errors: each problem, as the terminal shows it."""
+    lines = [
+        f"{p.location}: {p.severity}[{p.code}]{f' {p.key}:' if p.key else ''} {p.message}"
+        for p in report.sorted_problems()
+    ]
+    return notice_html(f"Preview not updated: {plural(len(report.errors), 'error')}", lines)
+
+
+def show_notice(docs_dir: Path, notice: str) -> int:
+    """Put `notice` at the top of every page in docs_dir (after its front matter and title),
+    replacing any earlier one; with no page yet, write a home page holding only the notice.
+
+    Returns the number of pages written.
+    """
+    pages = sorted(docs_dir.rglob("*.md")) if docs_dir.is_dir() else []
+    if not pages:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        (docs_dir / "index.md").write_text(f"{notice}# Preview\n", encoding="utf-8")
+        return 1
+    written = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        body = _NOTICE.sub("", text, count=1)
+        front = _FRONT_MATTER.match(body)
+        cut = front.end() if front else 0
+        title = _TITLE.match(body, cut)  # keep a leading `# Title` first: it names the page
+        cut = title.end() if title else cut
+        gap = "\n" if title and not body[:cut].endswith("\n\n") else ""  # HTML after a blank
+        new = body[:cut] + gap + notice + body[cut:]
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            written += 1
+    return written
+
+
 def refresh_preview(project: Project, docs_dir: Path, log: Callable[[str], None]) -> bool:
-    """Re-render into docs_dir; on problems, log them and leave the last good pages."""
+    """Re-render into docs_dir; on problems, log them, leave the last good pages and put a
+    notice on them. Every good refresh says "preview updated", even when no file changed
+    (after a broken edit is fixed, the fix is worth a word)."""
     read = read_project(project)
     files = None if read.report.errors else render_docs(project, read)
     if read.report.problems:
         log(format_text(read.report))
     if files is None:
-        log("preview not updated: fix the errors above")
+        show_notice(docs_dir, report_notice(read.report))
+        log("preview not updated: fix the errors above (the pages in the browser say so too)")
         return False
     changed = sync_folder(docs_dir, files)
-    if changed:
-        log(f"preview updated: {len(read.summaries)} cards, {changed} files changed")
+    log(
+        f"preview updated: {plural(len(read.summaries), 'card')}, {plural(changed, 'file')} changed"
+    )
     return True
 
 
@@ -62,10 +130,14 @@ def refresh_preview_safely(project: Project, docs_dir: Path, log: Callable[[str]
     try:
         return refresh_preview(project, docs_dir, log)
     except Exception as error:  # noqa: BLE001 - the long-running thread's boundary
+        failure = f"{type(error).__name__}: {error}"
         log(
-            f"preview not updated: the generator failed ({type(error).__name__}: {error}); "
+            f"preview not updated: the generator failed ({failure}); "
             "this is a bug, please report it. Still watching for changes."
         )
+        notice = notice_html("Preview not updated: the generator failed", [failure])
+        with contextlib.suppress(OSError, ValueError):  # said above; the pages stay as they were
+            show_notice(docs_dir, notice)
         return False
 
 

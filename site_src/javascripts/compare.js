@@ -13,7 +13,13 @@
     ["Task", (c) => c.task_label],
     ["Parameters", (c) => number(c.parameter_count)],
     ["Energy per 1,000 queries", (c) => c.energy_kwh_per_1000_queries === null ? "" : `${number(c.energy_kwh_per_1000_queries, " kWh")} (${c.energy_provenance})`],
-    ["Stars", (c) => (c.stars ? `${"★".repeat(c.stars)}${"☆".repeat(5 - c.stars)} (reference ${c.rating_reference})` : "not rated")],
+    ["Stars", (c) => {
+      if (!c.stars) return c.rating_reason ? `not rated: ${c.rating_reason}` : "not rated";
+      // The group is named wherever stars are: task, size class, energy scope, cards, date.
+      const group = [c.task_label.toLowerCase(), c.size_class ? `class ${c.size_class}` : null, c.rating_scope ? `${c.rating_scope} energy` : null, `${c.rating_group_cards} cards`, `reference ${c.rating_reference}`];
+      return `${"★".repeat(c.stars)}${"☆".repeat(5 - c.stars)} among ${group.filter(Boolean).join(", ")}`;
+    }],
+    ["AI Energy Score's own stars", (c) => (c.ai_energy_score_stars ? `${"★".repeat(c.ai_energy_score_stars)}${"☆".repeat(5 - c.ai_energy_score_stars)} (its leaderboard, linear bands)` : "")],
     ["CO₂e per 1,000 queries", (c) => number(c.co2e_g_per_1000_queries, " g")],
     ["Hardware", (c) => c.hardware || ""],
     ["Energy covers", (c) => (c.scope ? `${c.scope}, PUE ${c.includes_pue === null ? "not stated" : c.includes_pue ? "included" : "not included"}` : "")],
@@ -23,6 +29,7 @@
     ["Training emissions", (c) => c.training_emissions_tco2e === null ? "" : `${number(c.training_emissions_tco2e, " t CO₂e")} (${c.training_emissions_provenance})`],
     ["Training energy", (c) => c.training_energy_kwh === null ? "" : `${number(c.training_energy_kwh, " kWh")} (${c.training_energy_provenance})`],
     ["Break-even", (c) => number(c.break_even_queries, " queries")],
+    ["Break-even as published", (c) => number(c.break_even_published_queries, " queries")],
   ];
   const element = (tag, text) => {
     const node = document.createElement(tag);

@@ -1,0 +1,28 @@
+// The search page: Pagefind's own UI over the chunked index in /pagefind/ (built by
+// `energy-cards build`). Loaded only by this page; a query in the address (?q=..., from the
+// search box in the header) is searched at once. Where there is no index (the live preview of
+// `energy-cards serve`), the page says so instead.
+(function () {
+  "use strict";
+  var root = document.getElementById("ec-search");
+  if (!root) return;
+  var base = new URL("../pagefind/", document.baseURI);
+  var script = document.createElement("script");
+  script.src = new URL("pagefind-ui.js", base).href;
+  script.onload = function () {
+    var ui = new PagefindUI({
+      element: "#ec-search",
+      bundlePath: base.pathname,
+      showSubResults: false,
+      showImages: false,
+      resetStyles: false,
+      autofocus: true,
+    });
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) ui.triggerSearch(query);
+  };
+  script.onerror = function () {
+    document.querySelector(".ec-search__missing").hidden = false;
+  };
+  document.head.appendChild(script);
+})();
