@@ -51,7 +51,7 @@ from generator.render.charts import (
 from generator.render.pages import render_site_pages
 from generator.render.publish import PUBLISH_PATHS, label_png_path
 from generator.site.engine import MkDocsEngine, SiteEngine
-from generator.site.images import chart_key, png_cached, prune_cache, render_svg
+from generator.site.images import chart_key, pngs_cached, prune_cache, render_svg
 from generator.site.pipeline import ProjectData, read_project
 from generator.site.pipeline import summarize_project as summarize_project  # export uses it
 from generator.site.search import index_site
@@ -267,8 +267,7 @@ def render_images(
         files[svg_path] = render_svg(chart, cache_dir).encode("utf-8")
         files[csv_path] = chart_csv(chart).encode("utf-8")
         keys.append(chart_key(chart))
-    for card_id, label in label_svgs.items():
-        key, png = png_cached(label, cache_dir)
+    for card_id, (key, png) in pngs_cached(label_svgs, cache_dir).items():
         files[label_png_path(card_id)] = png
         keys.append(key)
     prune_cache(cache_dir, keys)
