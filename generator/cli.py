@@ -16,6 +16,8 @@ from typing import Any
 import click
 
 from generator import __version__
+from generator.commands.import_leaderboards import LEADERBOARD_COMMANDS
+from generator.commands.inspect_options import declared_format_option
 from generator.problems import REPORTERS, Report, plural
 from generator.project import Project
 
@@ -187,14 +189,7 @@ def measure(
     show_default=True,
     help="text for people; json for tools (keys documented in the README).",
 )
-@click.option(
-    "--as",
-    "declared",
-    type=click.Choice(["auto", "codecarbon", "nvidia-smi", "nvml-energy", "zeus"]),
-    default="auto",
-    show_default=True,
-    help="The file's format, when detection from its header is not enough.",
-)
+@declared_format_option
 @_project_option
 def inspect(file: Path, output_format: str, declared: str, project: Project) -> None:
     """Show what the loader makes of one measurement file, without a card.
@@ -317,10 +312,12 @@ def import_hf(
 
 @main.group("import")
 def import_group() -> None:
-    """Draft cards from published reports: `import KIND FILE` (boamps; hf = import-hf)."""
+    """Cards from published reports and leaderboards: `import KIND PATH` (aies, boamps,
+    mlenergy; hf = import-hf)."""
 
 
 import_group.add_command(import_hf, "hf")
+import_group.commands.update(LEADERBOARD_COMMANDS)  # aies, mlenergy
 
 
 @import_group.command("boamps")

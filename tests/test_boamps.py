@@ -233,7 +233,7 @@ def test_cli_import_boamps_and_import_hf_alias(project: Path, in_data: None) -> 
     again = runner.invoke(main, ["import", "boamps", EXAMPLE, "--project", str(project)])
     assert again.exit_code == 1
     assert "already exists" in again.output
-    assert set(main.commands["import"].commands) == {"boamps", "hf"}  # type: ignore[attr-defined]
+    assert set(main.commands["import"].commands) == {"aies", "boamps", "hf", "mlenergy"}  # type: ignore[attr-defined]
     assert main.commands["import"].commands["hf"] is main.commands["import-hf"]  # type: ignore[attr-defined]
 
 

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -130,7 +131,8 @@ def test_searching_llama_lists_the_llama_cards(page, site_url: str) -> None:
     assert expected <= found
     page.locator(".pagefind-ui__result-link", has_text="Meta Llama 3 70B").first.click()
     page.wait_for_url("**/cards/llama-3-70b/**")
-    assert "1,900 t CO₂e" in page.inner_text("article")
+    # 1,900 t CO2e from Meta's model card, in a readable unit (the space may be unbreakable)
+    assert re.search(r"1\.9\s+kt CO₂e", page.inner_text("article"))
 
 
 @pytest.mark.parametrize(
@@ -193,8 +195,8 @@ def test_compare_shows_two_models_from_a_shareable_url(page, site_url: str) -> N
     page.wait_for_selector(".ec-compare__result table")
     headers = page.locator(".ec-compare__result thead th").all_inner_texts()
     assert headers[1:] == ["Llama 3.1 8B", "scikit-learn LogisticRegression on digits"]
-    text = page.inner_text(".ec-compare__result")
-    assert "0.01738 kWh (measured)" in text
+    text = page.inner_text(".ec-compare__result").replace("\xa0", " ")
+    assert "0.01738 kWh (measured)" in text and "8 billion" in text
     assert "Hardware differs" in text and "Task differs" in text
     # Changing a selection updates the address, so the comparison can be shared.
     page.select_option(".ec-compare__form label:nth-child(3) select", "llama-2-7b")
@@ -242,12 +244,13 @@ def test_card_page_shows_its_label_and_charts(page, site_url: str) -> None:
     page.wait_for_load_state("networkidle")
     label = page.locator("img.ec-label")
     assert "Energy label of scikit-learn LogisticRegression on digits" in label.get_attribute("alt")
-    charts = page.locator("img.ec-chart")
+    label.scroll_into_view_if_needed()
+    assert label.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    charts = page.locator("object.ec-chart")
     assert charts.count() == 2  # per-run spread and the CPU/RAM split
-    for image in [label, *charts.all()]:
-        image.scroll_into_view_if_needed()  # charts load lazily
-        assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
-    assert "median" in charts.first.get_attribute("alt")
+    for chart in charts.all():
+        assert chart.evaluate("o => o.getBoundingClientRect().width") > 200
+    assert "median" in charts.first.get_attribute("aria-label")
     assert page.locator("a", has_text="Data (CSV)").count() == 2
 
 
@@ -435,3 +438,50 @@ def test_markup_from_cards_and_measurement_files_stays_text(browser, hostile_sit
     finally:
         page.close()
     assert dialogs == []
+
+
+def _chart_frame(page, name: str):
+    return next(frame for frame in page.frames if f"/charts/{name}.svg" in frame.url)
+
+
+def test_home_chart_dot_names_its_model_and_opens_its_card(page, site_url: str) -> None:
+    page.goto(site_url + "/")
+    page.wait_for_load_state("networkidle")
+    chart = _chart_frame(page, "home-energy-by-task")
+    dot = chart.locator("a", has=chart.locator("title", has_text="Llama 3.1 8B")).first
+    dot.hover()  # the browser shows the SVG <title> as the tooltip
+    assert chart.evaluate("() => document.querySelector('a:hover title').textContent") == (
+        "Llama 3.1 8B"
+    )
+    dot.click()
+    page.wait_for_url("**/cards/llama-3-1-8b/")
+    # Its card page shows the task's energy-against-parameters chart with its own dot ringed.
+    page.wait_for_load_state("networkidle")
+    task_chart = _chart_frame(page, "task-text-generation-energy-parameters")
+    assert task_chart.evaluate("() => document.querySelector('a:target').id") == (
+        "card-llama-3-1-8b"
+    )
+
+
+def test_compare_names_an_unknown_id_and_drops_empty_rows(page, site_url: str) -> None:
+    page.goto(site_url + "/compare/?cards=llama-3-1-8b,no-such-card,llama-2-7b")
+    page.wait_for_selector(".ec-compare__result table")
+    assert "No card has the id “no-such-card”" in page.inner_text(".ec-compare__notice")
+    rows = page.locator(".ec-compare__result tbody th").all_inner_texts()
+    assert "Precision" not in rows and "Stars" in rows  # neither card states a precision
+
+
+def test_models_index_sorts_and_task_table_keeps_energy_on_a_phone(browser, site_url) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(site_url + "/tasks/text-generation/")
+        energy = page.locator(".ec-sortable thead th", has_text="Energy per 1,000 queries")
+        box = energy.bounding_box()
+        assert box and box["x"] + box["width"] <= 390, box  # on screen, no sideways scroll
+        page.goto(site_url + "/cards/")
+        header = page.locator(".ec-sortable thead th", has_text="Stars")
+        header.click()
+        assert header.get_attribute("aria-sort") == "ascending"
+    finally:
+        context.close()

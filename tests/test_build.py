@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.units import format_number
+from generator.units import readable_emissions, readable_energy
 from tests.conftest import REPO_ROOT, make_project
 from tests.conftest import card_yaml as _card
 
@@ -36,7 +36,7 @@ def _shipped_cards() -> dict[str, dict]:
 def test_llama_3_70b_page_shows_1900_tco2e_with_its_source(shipped_site: Path) -> None:
     html = (shipped_site / "cards" / "llama-3-70b" / "index.html").read_text(encoding="utf-8")
     text = _text(html)
-    row = re.search(r"Training emissions 1,900 t CO₂e (\w+) (.+?)\|?(?:Energy|$|Training)", text)
+    row = re.search(r"Training emissions 1.9 kt CO₂e (\w+) (.+?)\|?(?:Energy|$|Training)", text)
     assert row, text[:2000]
     assert row.group(1) == "estimated"
     card = _shipped_cards()["llama-3-70b"]
@@ -226,7 +226,7 @@ def test_site_dir_option_and_task_order(tmp_path: Path) -> None:
     assert code == 0, output
     task = _text((out / "tasks" / "text-classification" / "index.html").read_text("utf-8"))
     assert task.index("Small Model") < task.index("Big Model")
-    assert "0.001 kWh" in task and "0.5 kWh" in task
+    assert "1 Wh" in task and "500 Wh" in task  # one unit for the column
     assert not (project / "site").exists()
 
 
@@ -261,17 +261,17 @@ def test_measured_card_shows_median_spread_scope_provenance_and_co2(shipped_site
     per_1000 = [float(r["cpu_energy"]) + float(r["ram_energy"]) for r in rows]  # 1,000 queries/run
     html = (shipped_site / "cards" / "sklearn-digits-logreg" / "index.html").read_text("utf-8")
     text = _text(html)
-    median = format_number(statistics.median(per_1000))
-    assert f"Energy per 1,000 queries {median} kWh estimated median of {len(rows)} runs" in text
-    assert f"(min {format_number(min(per_1000))}, max {format_number(max(per_1000))})" in text
+    median = readable_energy(statistics.median(per_1000))
+    assert f"Energy per 1,000 queries {median} estimated median of {len(rows)} runs" in text
+    assert f"(min {readable_energy(min(per_1000))}, max {readable_energy(max(per_1000))})" in text
     assert "Scope: CPU and RAM." in text
     assert "Estimated, not measured by a sensor" in text
     assert "cpu_load mode: power from the CPU's TDP, not a sensor" in text
-    co2 = format_number(statistics.median(per_1000) * 475)
-    assert f"CO₂: {co2} g CO₂e per 1,000 queries" in text
+    co2 = readable_emissions(statistics.median(per_1000) * 475 / 1000)
+    assert f"CO₂: {co2} CO₂e per 1,000 queries" in text
     assert "475 g CO₂e/kWh" in text and "2019 data" in text
-    own = format_number(statistics.median(float(r["emissions"]) * 1000 for r in rows))
-    assert f"The file itself reports {own} g CO₂e per 1,000 queries" in text
+    own = readable_emissions(statistics.median(float(r["emissions"]) for r in rows))
+    assert f"The file itself reports {own} CO₂e per 1,000 queries" in text
 
 
 def test_methodology_lists_every_factor_with_its_source_and_year(shipped_site: Path) -> None:
@@ -304,7 +304,7 @@ def test_break_even_and_equivalences_on_a_card(shipped_site: Path) -> None:
     text = _text((shipped_site / "cards" / "bloomz-7b1" / "index.html").read_text("utf-8"))
     # (51,686 + 7,571) kWh / (0.104 kWh / 1,000) = 569,778,846 queries.
     assert "Break-even: 570 million queries (computed here)." in text
-    assert "training and fine-tuning (59,257 kWh), at 0.000104 kWh per query" in text
+    assert "training and fine-tuning (59.3 MWh), at 104 mWh per query" in text
     # 51,686 kWh / (10,715 / 365 kWh per household-day) = 1,760.6
     assert "as much energy as 1,760 days of an average US household's electricity" in text
     llama = _text((shipped_site / "cards" / "llama-3-70b" / "index.html").read_text("utf-8"))
@@ -352,7 +352,7 @@ def test_nvml_counter_file_gives_energy_and_a_power_timeline(tmp_path: Path) -> 
     assert code == 0, output
     text = _text((project / "site" / "cards" / "gpu-model" / "index.html").read_text("utf-8"))
     # 3,600 J = 0.001 kWh per 1,000 queries, measured by NVML's energy counter.
-    assert "Energy per 1,000 queries 0.001 kWh measured median of 1 run" in text
+    assert "Energy per 1,000 queries 1 Wh measured median of 1 run" in text
     power_csv = (project / "site" / "charts" / "card-gpu-model-power.csv").read_text("utf-8")
     assert power_csv.count("\n") == 1 + 22  # header + 11 samples x 2 GPUs
     svg = (project / "site" / "charts" / "card-gpu-model-power.svg").read_text("utf-8")

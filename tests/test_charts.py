@@ -37,6 +37,7 @@ from generator.site import images as chart_svg
 from generator.units import format_number
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "charts"
+CARD_IDS = {"llama-3-1-405b", "gpt-3", "bloom", "x"}  # filled below from POINTS and BARS
 XMLNS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 
 POINTS = [
@@ -126,7 +127,7 @@ def test_home_chart_orders_tasks_by_median_highest_first() -> None:
 def test_home_chart_alt_text_names_the_lowest_and_highest() -> None:
     text = chart_energy_by_task(POINTS).alt_text
     assert "3 cards in 2 tasks" in text
-    assert f"lowest Llama 2 7B (Text generation) at {format_number(0.016441257)} kWh" in text
+    assert "lowest Llama 2 7B (Text generation) at 16.4 Wh" in text  # 0.016441257 kWh
     assert "highest BLOOM (Text generation) at 4 kWh" in text
 
 
@@ -152,11 +153,11 @@ def test_specs_are_deterministic_whatever_the_input_order() -> None:
     assert first == again
 
 
-def test_charts_use_system_fonts_on_white() -> None:
+def test_charts_use_system_fonts_on_a_transparent_background() -> None:
     config = chart_energy_by_task(POINTS).vega_lite["config"]
     assert config["font"] == FONT
     assert "sans-serif" in FONT and "url(" not in FONT
-    assert config["background"] == "white"
+    assert config["background"] == "transparent"  # the dark scheme inverts it (extra.css)
 
 
 def test_home_chart_spec_matches_snapshot() -> None:
@@ -211,21 +212,22 @@ BARS = [
 ]
 
 
-def test_emissions_chart_sorts_largest_first_on_a_log_axis_with_bars_from_its_floor() -> None:
+def test_emissions_chart_sorts_largest_first_with_dots_on_a_log_axis() -> None:
     chart = chart_training_emissions(BARS)
-    bars = _layers(chart.vega_lite)[0]
-    assert _mark(bars) == "bar"
-    assert bars["encoding"]["x"]["scale"]["type"] == "log"
-    assert bars["encoding"]["x2"]["datum"] == bars["encoding"]["x"]["scale"]["domain"][0] == 10
+    dots = _layers(chart.vega_lite)[0]
+    assert _mark(dots) == "point"  # a bar's length means nothing on a log axis
+    assert dots["encoding"]["x"]["scale"]["type"] == "log" and "x2" not in dots["encoding"]
+    assert dots["encoding"]["href"]["field"] == "url"
+    assert chart.data[0]["url"] == "../cards/llama-3-1-405b/"
     assert [row["emissions_tco2e"] for row in chart.data] == [8930, 552.1, 24.7]
-    assert "highest Llama 3.1 405B at 8,930 t CO₂e, lowest BLOOM at 24.7 t CO₂e" in chart.alt_text
+    assert "highest Llama 3.1 405B at 8.93 kt CO₂e, lowest BLOOM at 24.7 t CO₂e" in chart.alt_text
 
 
 def test_emissions_chart_shows_the_largest_and_says_so() -> None:
     chart = chart_training_emissions(BARS, max_bars=2)
     assert [row["card_id"] for row in chart.data] == ["llama-3-1-405b", "gpt-3"]
     assert "the 2 largest of 3 cards that report them" in chart.alt_text
-    assert "lowest shown GPT-3 at 552.1 t CO₂e" in chart.alt_text
+    assert "lowest shown GPT-3 at 552 t CO₂e" in chart.alt_text  # 552.1 t, 3 figures
     assert chart.vega_lite["title"]["subtitle"] == "log scale; the 2 largest of 3"
 
 
@@ -246,16 +248,18 @@ def test_runs_chart_plots_every_run_and_marks_the_median() -> None:
     assert chart.name == "card-m-runs"
     assert [row["energy_kwh_per_1000_queries"] for row in chart.data] == [0.30, 0.10, 0.20, 0.25]
     spec = chart.vega_lite
+    # The plotted field is the kWh figure in the unit chosen for the axis (Wh here).
+    assert [r.pop("energy_shown") for r in spec["datasets"]["runs"]] == [300, 100, 200, 250]
     assert spec["datasets"]["runs"] == chart.data
     rules = [layer for layer in spec["layer"] if _mark(layer) == "rule"]
     assert [rule["data"]["name"] for rule in rules] == ["median"]
     [median] = spec["datasets"]["median"]
     assert median["energy_kwh_per_1000_queries"] == statistics.median([0.30, 0.10, 0.20, 0.25])
-    assert median["label"] == "median 0.225"
-    assert "from 0.1 to 0.3 kWh per 1,000 queries, the highest 200% above the lowest" in (
+    assert median["label"] == "median 225 Wh"
+    assert "from 100 to 300 Wh per 1,000 queries, the highest 200% above the lowest" in (
         chart.alt_text
     )
-    assert "median, 0.225 kWh" in chart.alt_text
+    assert "median, 225 Wh" in chart.alt_text
     assert spec["title"]["text"] == "Model M: energy per run"
 
 
@@ -287,8 +291,10 @@ def test_components_chart_shows_the_median_of_each_component() -> None:
         ("RAM", 0.05),
     ]
     assert sum(row["share_percent"] for row in chart.data) == pytest.approx(100)
-    assert chart.vega_lite["datasets"]["components"] == chart.data
-    assert "GPU 0.4 kWh (80%), CPU 0.05 kWh (10%), RAM 0.05 kWh (10%)" in chart.alt_text
+    shown = chart.vega_lite["datasets"]["components"]
+    assert [row.pop("energy_shown") for row in shown] == pytest.approx([400, 50, 50])  # Wh
+    assert shown == chart.data
+    assert "GPU 400 Wh (80%), CPU 50 Wh (10%), RAM 50 Wh (10%)" in chart.alt_text
 
 
 def test_components_chart_needs_two_components() -> None:
@@ -381,7 +387,7 @@ def test_render_gives_an_svg_with_the_card_names_and_alt_text(tmp_path: Path) ->
     assert svg.startswith("<svg ")
     for name in ("GPT-3", "Llama 3.1 405B", "BLOOM"):
         assert f">{name}</text>" in svg
-    assert 'role="img" aria-label="Bar chart of training emissions' in svg
+    assert 'role="img" aria-label="Dot chart of training emissions' in svg
 
 
 def test_render_escapes_names_and_alt_text(tmp_path: Path) -> None:
@@ -389,7 +395,8 @@ def test_render_escapes_names_and_alt_text(tmp_path: Path) -> None:
     chart = chart_training_emissions(bars)
     svg = chart_svg.render_svg(chart, tmp_path)
     assert "A &amp;" in svg and "<c>" not in svg
-    assert 'aria-label="Bar chart' in svg and "A &amp; &quot;B&quot; &lt;c&gt;" in svg
+    assert 'aria-label="Dot chart' in svg and "A &amp; &quot;B&quot; &lt;c&gt;" in svg
+    assert "<title>A &amp; &quot;B&quot; &lt;c&gt;</title>" in svg  # its dot's hover text
 
 
 def test_svg_fetches_nothing(tmp_path: Path) -> None:
@@ -398,8 +405,10 @@ def test_svg_fetches_nothing(tmp_path: Path) -> None:
         assert set(re.findall(r"https?://[^\"'\s)]*", svg)) <= XMLNS
         assert all(f'xmlns{ns}="http' in svg for ns in ("", ":xlink"))
         assert svg.count("http") == 2
-        assert "@import" not in svg and "@font-face" not in svg and "<style" not in svg
-        assert "href=" not in svg
+        assert "@import" not in svg and "@font-face" not in svg and "url(" not in svg
+        # Links only to the site's own card pages, never a fetch (no <image>, no <use>).
+        assert set(re.findall(r'href="([^"]*)"', svg)) <= {f"../cards/{c}/" for c in CARD_IDS}
+        assert "<image" not in svg and "<use" not in svg
 
 
 def test_second_render_comes_from_the_cache_without_vl_convert(
@@ -509,3 +518,63 @@ def test_every_chart_kind_renders(tmp_path: Path) -> None:
         svg = chart_svg.render_svg(chart, tmp_path)
         assert svg.startswith("<svg ") and ">Model M: " in svg
     assert charts.MAX_POINTS_PER_GPU == 500
+
+
+# --- charts a reader can point at (issue 14) ---------------------------------------------------
+
+
+def test_every_home_dot_names_its_model_and_links_to_its_card() -> None:
+    chart = chart_energy_by_task(POINTS)
+    encoding = chart.vega_lite["encoding"]
+    assert encoding["href"]["field"] == "url" and encoding["description"]["field"] == "name"
+    assert {row["url"] for row in chart.data} == {f"../cards/{p.card_id}/" for p in POINTS}
+
+
+def test_linked_marks_get_a_title_a_top_target_and_an_id() -> None:
+    from generator.render.chart_svg import link_chart_marks
+
+    svg = (
+        '<svg x="1"><g><a xlink:href="https://vega.github.io/vega-datasets/../cards/m-1/">'
+        '<path aria-label="M &lt;1&gt;" d="M0"/></a></g></svg>'
+    )
+    finished = link_chart_marks(svg)
+    assert '<a xlink:href="../cards/m-1/" target="_top" id="card-m-1">' in finished
+    assert "<title>M &lt;1&gt;</title>" in finished
+    assert finished.startswith('<svg x="1"><style>') and "a:target path" in finished
+    assert "vega.github.io" not in finished
+    plain = link_chart_marks('<svg x="1"><g/></svg>')  # no links: only the colour scheme
+    assert plain == '<svg x="1"><style>svg{color-scheme:light dark}</style><g/></svg>'
+
+
+def test_task_chart_plots_energy_against_parameters_on_log_axes(tmp_path: Path) -> None:
+    from generator.compute.tasks import group_by_task
+    from generator.project import Project
+    from generator.render.task_charts import highlighted_for, task_charts
+    from generator.site.images import render_svg
+    from generator.site.pipeline import read_project
+    from tests.conftest import REPO_ROOT
+
+    summaries = read_project(Project(REPO_ROOT)).summaries
+    charts = task_charts(group_by_task(summaries))
+    chart = charts["text-generation"]
+    assert chart.name == "task-text-generation-energy-parameters"
+    spec = chart.vega_lite
+    assert spec["mark"]["type"] == "point"
+    assert spec["encoding"]["x"]["scale"]["type"] == spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert "billion" in spec["encoding"]["x"]["axis"]["labelExpr"]
+    assert "lowest Llama 2 7B (7 billion parameters)" in chart.alt_text
+    highlighted = highlighted_for(chart, summaries)
+    assert highlighted["llama-3-1-8b"].highlight == "llama-3-1-8b"
+    assert highlighted["llama-3-1-8b"].vega_lite is chart.vega_lite  # one picture per task
+    svg = render_svg(chart, tmp_path)
+    assert 'id="card-llama-3-1-8b"' in svg and "<title>Llama 3.1 8B</title>" in svg
+
+
+def test_run_numbers_are_an_ordinal_axis() -> None:
+    measured = _measured(_run(0, 0.30), _run(1, 0.10), _run(2, 0.20))
+    spec = chart_runs("m", "Model M", measured).vega_lite
+    [points] = [layer for layer in spec["layer"] if _mark(layer) == "point"]
+    assert points["encoding"]["x"]["type"] == "ordinal"  # "1 2 3", never "1 2 2 3 3"
+
+
+CARD_IDS |= {p.card_id for p in POINTS} | {b.card_id for b in BARS}

@@ -102,7 +102,7 @@ def test_compute_formats_no_numbers_render_says_the_derivation() -> None:
 
     measured = Derivation("median-of-runs", 3, 0.012345, 0.0219, ("measurements/x/emissions.csv",))
     assert derivation_text(measured) == (
-        "median of 3 runs (min 0.01235, max 0.0219) in measurements/x/emissions.csv"
+        "median of 3 runs (min 12.3 Wh, max 21.9 Wh) in measurements/x/emissions.csv"
     )
     one = Derivation("median-of-runs", 1, 0.5, 0.5, ("a.csv", "b.csv"))
     assert derivation_text(one) == "median of 1 run in a.csv, b.csv"

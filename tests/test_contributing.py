@@ -69,7 +69,8 @@ def test_a_newcomer_adds_a_card_that_validates_and_appears_in_the_preview(tmp_pa
             page = _wait_for(
                 f"http://127.0.0.1:{port}/cards/my-model-7b/", lambda html: "My Model 7B" in html
             )
-            assert "Example Lab" in page and "0.05 kWh" in page
+            assert "Example Lab" in page
+            assert re.search(r"50(\s|&nbsp;|\u00a0)Wh", page), "0.05 kWh reads as 50 Wh"
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -25,9 +25,8 @@ from generator.render.publish import (
     render_label_svg,
     render_model_card_section,
     render_publish_files,
-    text_width_px,
-    wrap_text,
 )
+from generator.render.svg_text import text_width_px, wrap_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -200,7 +199,7 @@ def test_label_svg_shows_the_card(llama: CardSummary) -> None:
         "per 1,000 queries · measured",
         "not rated",
         "AI Energy Score's own rating: 5 of 5",
-        "Training: 1,900 t CO₂e, estimated",
+        "Training: 1.9 kt CO₂e, estimated",
     ):
         assert expected in texts
     assert "kWh" in svg
@@ -263,8 +262,7 @@ def test_badge_width_grows_with_its_text() -> None:
     )
     assert int(longer.get("width")) > int(short.get("width"))
     assert longer.get("aria-label") == (
-        "energy: 0.01235 kWh/1k queries ★★★☆☆ "
-        "(text classification, GPU only, 3 cards, ref. 2026-01-15)"
+        "energy: 12.3 Wh/1k queries ★★★☆☆ (text classification, GPU only, 3 cards, ref. 2026-01-15)"
     )
     assert short.get("aria-label") == "energy: 1 kWh/1k queries"
 
@@ -282,11 +280,11 @@ def test_model_card_section_links_badge_and_sources(llama: CardSummary) -> None:
     text = render_model_card_section(llama, "https://cards.example.org/")
     assert text.startswith("## Energy\n")
     assert (
-        "[![Energy: 1\\.72 kWh/1k queries](https://cards.example.org/badges/llama-3-70b.svg)]"
+        "[![Energy: 1.72 kWh/1k queries](https://cards.example.org/badges/llama-3-70b.svg)]"
         "(https://cards.example.org/cards/llama-3-70b/)"
     ) in text
     assert "| Energy per 1,000 queries | 1.72 kWh | measured |" in text
-    assert "| Training emissions | 1,900 t CO₂e | estimated |" in text
+    assert "| Training emissions | 1.9 kt CO₂e | estimated |" in text
     assert (
         "(https://github.com/meta-llama/llama-models/blob/main/models/llama3/MODEL_CARD.md)" in text
     )
@@ -362,7 +360,7 @@ def test_card_text_never_becomes_markup(evil: CardSummary) -> None:
     assert EVIL_NAME in ET.fromstring(outputs["label-svg"]).get("aria-label")
     assert any("<script>" in t for t in texts)  # shown as text, not as an element
     markdown = outputs["model-card-md"]
-    assert "&lt;script&gt;" in markdown and "[x](javascript" not in markdown
+    assert "&lt;script" in markdown and "[x](javascript" not in markdown
     assert "(https://example.org/a_%28b%29)" in markdown
     assert json.loads(outputs["json"])["card"]["training"]["hardware"] == f"{EVIL} H100"
     assert (

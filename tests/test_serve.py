@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -97,12 +98,17 @@ def test_editing_a_measurement_file_triggers_a_refresh(served) -> None:
     (project / "measurements" / "a" / "zeus.csv").write_text(zeus, "utf-8")
     page = _wait_for(f"{base}/cards/a/", lambda html: "Preview not updated" not in html)
     assert "zeus.csv" in page
-    # Editing the measurement file changes the figure on the page (3,600 J = 0.001 kWh).
-    # (the run table shows kWh per 1,000 queries in bold)
-    page = _wait_for(f"{base}/cards/a/", lambda html: "<strong>0.001</strong>" in html)
+    # Editing the measurement file changes the figure on the page (3,600 J = 1 Wh).
+    # (the run table shows energy per 1,000 queries in bold, in a readable unit)
+    page = _wait_for(f"{base}/cards/a/", lambda html: _bold_wh(html, 1))
     assert "median of 1 run in measurements/a/zeus.csv" in page
     (project / "measurements" / "a" / "zeus.csv").write_text(zeus.replace("3600", "7200"), "utf-8")
-    _wait_for(f"{base}/cards/a/", lambda html: "<strong>0.002</strong>" in html)
+    _wait_for(f"{base}/cards/a/", lambda html: _bold_wh(html, 2))
+
+
+def _bold_wh(html: str, value: int) -> bool:
+    """The run table's bold figure: `value` Wh, the space before the unit possibly unbreakable."""
+    return re.search(rf"<strong>{value}(\s|&nbsp;|\u00a0)Wh</strong>", html) is not None
 
 
 def test_an_unexpected_error_is_logged_and_the_watcher_keeps_going(
@@ -117,7 +123,7 @@ def test_an_unexpected_error_is_logged_and_the_watcher_keeps_going(
     project = Project(make_project(tmp_path, {"a.yaml": _card("a")}))
     calls: list[int] = []
 
-    def flaky(project, docs_dir, log):
+    def flaky(project, docs_dir, log, memo=None):
         calls.append(1)
         if len(calls) == 1:
             raise ZeroDivisionError("float division by zero")

@@ -118,8 +118,8 @@ def test_bloomz_7b_shows_published_and_computed_break_even(shipped_site: Path) -
     assert "Break-even as published: 592,570,000 queries" in page
     # (51,686 + 7,571) kWh / 592,570,000 = 0.0001 kWh per query; the card gives 0.000104.
     assert (
-        "the published 592,570,000 corresponds to 0.0001 kWh per query, while this card's "
-        "energy per 1,000 queries gives 0.000104 kWh per query"
+        "the published 592,570,000 corresponds to 100 mWh per query, while this card's "
+        "energy per 1,000 queries gives 104 mWh per query"
     ) in page
 
 
@@ -142,5 +142,5 @@ def test_training_energy_is_derived_wherever_gpu_hours_and_power_are_given(
     # 147,456 kWh / (0.026102442 kWh / 1,000) = 5.65 billion queries
     assert rows["llama-2-13b"]["break_even_queries"] == 147_456 / 0.026102442 * 1000
     page = _page(shipped_site, "cards", "llama-2-13b")
-    assert "Training energy 147,456 kWh estimated computed here" in page
+    assert "Training energy 147 MWh estimated computed here" in page
     assert "Break-even: 5.65 billion queries (computed here)." in page

@@ -181,7 +181,8 @@ def _read_measurements(
     measurements = []
     for path in paths:
         ref = by_path[path]
-        data, more = read_measurement_file(path, relative_path(path, project.root), ref.format)
+        display_path = relative_path(path, project.root)
+        data, more = read_measurement_file(path, display_path, ref.format, ref.layout)
         problems += more
         report.files_checked += 1
         if data is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.formats.card import MeasurementFormat
 from generator.formats.measurement_sidecar import sidecar_data
+from generator.formats.power_log_layout import layout_from_spec
 from generator.load.measurement_files import MeasurementData, read_measurement_file
 from generator.problems import Location, Problem, Report, format_text, plural
 from generator.units import format_number, joules_to_kwh
@@ -98,6 +99,7 @@ def _power_log(data: MeasurementData) -> dict[str, Any]:
     ]
     return {
         "version": f"power column {samples.power_column}",
+        "engine": "duckdb (streaming)" if _streamed(samples) else "in memory",
         "rows_read": samples.rows_read,
         "runs": [{"line": 1, "run_id": None, "energy_kwh": energy.energy_kwh}],
         "energy_kwh": energy.energy_kwh,
@@ -109,6 +111,10 @@ def _power_log(data: MeasurementData) -> dict[str, Any]:
         "na_readings": samples.na_readings,
         "notes": [*energy.notes, *gap_notes(energy)],
     }
+
+
+def _streamed(samples: Any) -> bool:
+    return any(gpu.intervals is not None for gpu in samples.gpus.values())
 
 
 def gap_notes(energy: PowerLogEnergy) -> list[str]:
@@ -155,10 +161,14 @@ def inspect_file(
 ) -> tuple[dict[str, Any], list[Problem]]:
     """The inspection document for one file and its problems (never raises for a bad file).
 
-    `display_path` is how messages name the file (default: `path` as given).
+    `declared` is a format name, or `power-log:SPEC` for a power log of any layout
+    (`generator.formats.power_log_layout`). `display_path` is how messages name the file
+    (default: `path` as given).
     """
     display_path = display_path or path.as_posix()
-    data, problems = read_measurement_file(path, display_path, MeasurementFormat(declared))
+    kind, _, spec = declared.partition(":")
+    layout = layout_from_spec(spec)[0] if spec else None
+    data, problems = read_measurement_file(path, display_path, MeasurementFormat(kind), layout)
     report: dict[str, Any] = {
         "file": display_path,
         "format": data.format.value if data else None,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from generator.load.nvidia_smi import PowerSamples
+from generator.load.power_log import IntervalSummary, positive_median_s
 from generator.units import joules_to_kwh
 
 GAP_MEDIAN_FACTOR = 5.0  # an interval over 5 x the median interval is a gap...
@@ -108,7 +109,10 @@ def integrate_power(samples: PowerSamples, gap_threshold_s: float | None = None)
     notes: list[str] = []
     gpus = {}
     for name, gpu in samples.gpus.items():
-        if gpu.time_s is None:
+        if gpu.intervals is not None:
+            gpus[name] = integrate_intervals(name, gpu.intervals, gap_threshold_s)
+            notes.extend(_notes(gpus[name]))
+        elif gpu.time_s is None:
             gpus[name] = GpuEnergy(name, len(gpu.power_w))
         else:
             gpus[name] = integrate_gpu(name, gpu.time_s, gpu.power_w, gap_threshold_s)
@@ -168,6 +172,36 @@ def integrate_gpu(
         gaps=int(gap.sum()),
         gap_energy_j=float(slices_j[gap].sum()),
         coverage=float(intervals_s[~gap].sum()) / duration_s if duration_s > 0 else None,
+    )
+
+
+def integrate_intervals(
+    name: str, summary: IntervalSummary, gap_threshold_s: float | None = None
+) -> GpuEnergy:
+    """One GPU read by the streaming engine: the same figures as `integrate_gpu`, from the
+    counts and energies of its distinct sampling intervals instead of every sample."""
+    if summary.samples < 2:
+        first = summary.first_time_s if summary.samples else None
+        return GpuEnergy(name, summary.samples, 0.0, first, first, 0.0 if first else None)
+    median_s = positive_median_s(summary)
+    if gap_threshold_s is None:
+        gap_threshold_s = max(GAP_MEDIAN_FACTOR * (median_s or 0.0), MIN_GAP_THRESHOLD_S)
+    gap = summary.interval_s > gap_threshold_s
+    duration_s = summary.last_time_s - summary.first_time_s
+    gap_s = float((summary.interval_s * summary.count)[gap].sum())
+    return GpuEnergy(
+        gpu=name,
+        samples=summary.samples,
+        energy_j=float(summary.energy_j.sum()),
+        first_time_s=summary.first_time_s,
+        last_time_s=summary.last_time_s,
+        duration_s=duration_s,
+        median_interval_s=median_s,
+        max_gap_s=float(summary.interval_s.max()),
+        gap_threshold_s=float(gap_threshold_s),
+        gaps=int(summary.count[gap].sum()),
+        gap_energy_j=float(summary.energy_j[gap].sum()),
+        coverage=1.0 - gap_s / duration_s if duration_s > 0 else None,
     )
 
 

@@ -14,27 +14,26 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, Strict, StringConstraints, model_validator
 
+from generator.formats.configurations import Configuration, check_reference_configuration
+from generator.formats.figures import ConflictingValue as ConflictingValue
+from generator.formats.figures import EnergyScope as EnergyScope
+from generator.formats.figures import Figure as Figure
+from generator.formats.figures import InferenceConditions as InferenceConditions
+from generator.formats.figures import Provenance as Provenance
+from generator.formats.figures import _Strict
+from generator.formats.power_log_layout import PowerLogLayout
 from generator.formats.values import CARD_ID_PATTERN as CARD_ID_PATTERN
 from generator.formats.values import (
     CardId,
     Count,
-    FigureValue,
     LongText,
     Name,
     SourceKey,
     Text,
     Url,
 )
-
-
-class Provenance(StrEnum):
-    """How a figure came to be."""
-
-    MEASURED = "measured"  # read from a real sensor (NVML, RAPL, a power meter)
-    ESTIMATED = "estimated"  # computed from other figures, e.g. GPU-hours x TDP
-    REPORTED = "reported"  # stated by a publisher without saying how, or taken as stated
 
 
 class Task(StrEnum):
@@ -54,6 +53,10 @@ class Task(StrEnum):
     IMAGE_CAPTIONING = "image-captioning"
     SPEECH_TO_TEXT = "speech-to-text"
     TABULAR_CLASSIFICATION = "tabular-classification"
+    CODE_COMPLETION = "code-completion"
+    IMAGE_CHAT = "image-chat"
+    VIDEO_CHAT = "video-chat"
+    VIDEO_GENERATION = "video-generation"
     # An average over several tasks (e.g. Power Hungry Processing's Table 3): never filed, listed
     # or rated as any one of them.
     MULTI_TASK_AVERAGE = "multi-task-average"
@@ -74,25 +77,12 @@ TASK_LABELS: dict[Task, str] = {
     Task.IMAGE_CAPTIONING: "Image captioning",
     Task.SPEECH_TO_TEXT: "Speech-to-text",
     Task.TABULAR_CLASSIFICATION: "Tabular classification",
+    Task.CODE_COMPLETION: "Code completion",
+    Task.IMAGE_CHAT: "Image chat (image and text in, text out)",
+    Task.VIDEO_CHAT: "Video chat (video and text in, text out)",
+    Task.VIDEO_GENERATION: "Video generation",
     Task.MULTI_TASK_AVERAGE: "Average over several tasks",
 }
-
-
-class EnergyScope(StrEnum):
-    """Which components an energy figure covers."""
-
-    GPU = "gpu"
-    CPU = "cpu"
-    CPU_RAM = "cpu+ram"
-    GPU_CPU_RAM = "gpu+cpu+ram"
-    WHOLE_NODE = "whole-node"  # measured at the wall plug or PDU
-    NOT_STATED = "not-stated"  # the source does not say: never guess a scope
-
-
-class _Strict(BaseModel):
-    """Base for every card section: unknown keys are reported, strings are trimmed."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Source(_Strict):
@@ -103,33 +93,6 @@ class Source(_Strict):
     publisher: Text | None = Field(None, description="Who published it (organization, venue).")
     year: Annotated[int, Strict()] = Field(
         ge=1950, le=2100, description="Year of publication or of the edition used."
-    )
-
-
-class ConflictingValue(_Strict):
-    """Another value the same source gives for the same figure."""
-
-    value: FigureValue = Field(
-        description="The other value, in the figure's unit (0, or between 1e-12 and 1e15)."
-    )
-    where: Text = Field(description="Where in the source this other value appears.")
-    note: LongText | None = Field(None, description="Why the values differ, if known.")
-
-
-class Figure(_Strict):
-    """One number with its provenance and citation."""
-
-    value: FigureValue = Field(
-        description="The number, in the unit its key names: 0, or between 1e-12 and 1e15."
-    )
-    provenance: Provenance = Field(description="measured, estimated or reported.")
-    source: SourceKey = Field(description="Key of an entry in the card's `sources`.")
-    where: Text | None = Field(None, description="Where in the source: table, row, section.")
-    note: LongText | None = Field(None, description="Anything a reader needs to interpret it.")
-    conflicts: list[ConflictingValue] = Field(
-        default_factory=list,
-        description="Other values the same source gives for this figure (say so, never pick "
-        "silently).",
     )
 
 
@@ -176,20 +139,6 @@ class Training(_Strict):
     notes: LongText | None = Field(None, description="Free text about the training figures.")
 
 
-class InferenceConditions(_Strict):
-    """What makes two inference figures comparable."""
-
-    hardware: Text = Field(description="Accelerator or CPU the queries ran on.")
-    scope: EnergyScope = Field(description="Which components the energy covers.")
-    includes_pue: Annotated[bool, Strict()] | None = Field(
-        description="Whether data-centre overhead (PUE) is included; null if the source does "
-        "not say."
-    )
-    batch_size: Count | None = Field(None, description="Queries per batch (below 1e15).")
-    precision: Text | None = Field(None, description="Numeric precision, e.g. fp16, bf16, int8.")
-    dataset: Text | None = Field(None, description="The queries: dataset and how many.")
-
-
 class MeasurementFormat(StrEnum):
     """Kinds of raw measurement file the loader reads."""
 
@@ -198,6 +147,7 @@ class MeasurementFormat(StrEnum):
     NVIDIA_SMI = "nvidia-smi"  # nvidia-smi --query-gpu=timestamp,index,power.draw --format=csv
     NVML_ENERGY = "nvml-energy"  # NVML total-energy counter samples (mJ) per GPU
     ZEUS = "zeus"  # Zeus log CSV: start_time,window_name,elapsed_time,gpu0_energy,...
+    POWER_LOG = "power-log"  # any CSV or Parquet power log, read as its `layout` says
 
 
 class RowSelection(_Strict):
@@ -219,6 +169,20 @@ class MeasurementFile(_Strict):
     select: RowSelection | None = Field(
         None, description="Runs to use when the file holds several experiments."
     )
+    layout: PowerLogLayout | None = Field(
+        None,
+        description="Where a power log keeps time, GPU and power (format: power-log); "
+        "the long layout names a GPU column, the wide one a power column per GPU.",
+    )
+
+    @model_validator(mode="after")
+    def _layout_with_power_log(self) -> MeasurementFile:
+        if (self.layout is None) != (self.format is not MeasurementFormat.POWER_LOG):
+            raise ValueError(
+                "expected a layout exactly when format is power-log, got "
+                + (f"a layout with format {self.format.value}" if self.layout else "no layout")
+            )
+        return self
 
 
 class GridZone(_Strict):
@@ -258,6 +222,11 @@ class Inference(_Strict):
         description="AI Energy Score's own rating of this model, 1-5 stars, as its leaderboard "
         "gives it (shown beside this site's stars).",
     )
+    configurations: list[Configuration] = Field(
+        default_factory=list,
+        description="Every measured configuration (accelerator, batch size, GPU count), one "
+        "declared the reference: its conditions and figure are the ones above.",
+    )
     notes: LongText | None = Field(None, description="Free text about the inference figures.")
 
     @model_validator(mode="after")
@@ -271,6 +240,9 @@ class Inference(_Strict):
                 "expected measurements, energy_kwh_per_1000_queries or "
                 "emissions_g_co2e_per_1000_queries, got none of them"
             )
+        check_reference_configuration(
+            self.configurations, self.conditions, self.energy_kwh_per_1000_queries
+        )
         return self
 
 

@@ -39,6 +39,16 @@ class OlderValue(_Record):
     note: str = Field(description="Where it was read.")
 
 
+class FigureElsewhere(_Record):
+    """A value for the same equivalence that readers meet elsewhere, and why ours differs."""
+
+    value: float = Field(description="The value, in the factor's unit.")
+    where: str = Field(description="Who uses it, in words a reader knows.")
+    url: str = Field(description="Where it is published.")
+    year: int | None = Field(description="Year of that publication; null when not stated.")
+    why: str = Field(description="One plain sentence: why this site's factor differs.")
+
+
 class Factor(_Record):
     """One everyday equivalence: `value` kWh (energy) or kg CO2e (carbon) per `singular`."""
 
@@ -50,7 +60,18 @@ class Factor(_Record):
     unit: str = Field(description="The value's unit, in words.")
     source: FactorSource = Field(description="Where the value is published.")
     confirmed: bool = Field(False, description="Whether the number was read at its publisher.")
-    confirmation_note: str = Field("", description="Where the number was read, exactly.")
+    confirmation_note: str = Field(
+        "", exclude=True, description="Where the number was read, exactly (for maintainers)."
+    )
+    checked: str = Field(
+        "", description="How the value was checked, in one plain sentence for readers."
+    )
+    dated: str = Field(
+        "", description='Dated wording for a time-bound factor: "a 2023-era estimate".'
+    )
+    elsewhere: tuple[FigureElsewhere, ...] = Field(
+        (), exclude=True, description="Values readers meet elsewhere, with why ours differ."
+    )
     period: Literal["year"] | None = Field(
         None, description="`year` when the source states a yearly figure (counted per day)."
     )

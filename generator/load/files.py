@@ -9,8 +9,12 @@ machine's memory:
 
 - a card, a factor table, a rating reference, a sidecar or a model card: 1 MiB (the largest
   shipped card is under 10 KB);
-- a measurement file: 128 MiB (a million-row nvidia-smi log is about 80 MB; split longer logs
-  per run).
+- a measurement file read whole: 128 MiB (a million-row nvidia-smi log is about 40-80 MB);
+- a power log read by the streaming engine (`generator.load.power_log`: nvidia-smi logs from
+  `STREAM_FROM_BYTES` up, and any `format: power-log`, CSV or Parquet): 64 GiB, a month of a
+  16-GPU node at 10 Hz. Such a file is never held in memory: its bound is the engine's memory
+  limit (`ENGINE_MEMORY_LIMIT`, spilling to a temporary folder past it); this limit only keeps
+  a runaway file from filling the disk with spilled data.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from generator.problems import Location, Problem
 
 MAX_TEXT_FILE_BYTES = 1 << 20  # cards, factors, reference, sidecars, model cards
 MAX_MEASUREMENT_FILE_BYTES = 128 << 20
+MAX_STREAMED_FILE_BYTES = 64 << 30  # power logs read by the streaming engine (load/power_log.py)
+STREAM_FROM_BYTES = 16 << 20  # nvidia-smi logs this size and up go through the streaming engine
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -88,13 +94,15 @@ def read_limited_bytes(
     except OSError as error:
         return None, unreadable(display_path, f"a file that cannot be read ({error.strerror})")
     if size > max_bytes or len(raw) > max_bytes:  # the file may grow while it is read
-        message = (
-            f"expected a file of at most {_size_text(max_bytes)}, "
-            f"got {_size_text(max(size, len(raw)))}"
-        )
-        hint = "split it (one file per run) or keep only the rows the card needs"
-        return None, [Problem(Location(display_path), "file-too-large", message, hint=hint)]
+        return None, file_too_large(display_path, max_bytes, max(size, len(raw)))
     return raw, []
+
+
+def file_too_large(display_path: str, max_bytes: int, size_bytes: int) -> list[Problem]:
+    """The `file-too-large` problem for a file of `size_bytes` over `max_bytes`."""
+    message = f"expected a file of at most {_size_text(max_bytes)}, got {_size_text(size_bytes)}"
+    hint = "split it (one file per run) or keep only the rows the card needs"
+    return [Problem(Location(display_path), "file-too-large", message, hint=hint)]
 
 
 def read_limited_text(

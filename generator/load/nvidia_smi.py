@@ -21,6 +21,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,10 +58,13 @@ class GpuSamples:
         time_s: seconds since 1970-01-01 of the naive timestamps taken as written (local
             wall-clock time, no zone), float64; None when the log has no timestamps.
         power_w: power draw in watts, float64.
+        intervals: a log read by the streaming engine holds no arrays (time_s None, power_w
+            empty) but this `generator.load.power_log.IntervalSummary`.
     """
 
     time_s: np.ndarray | None
     power_w: np.ndarray
+    intervals: Any = None
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)

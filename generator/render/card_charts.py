@@ -25,7 +25,6 @@ from generator.render.charts import (
     HEIGHT_PX,
     KWH_1000,
     MAX_POINTS_PER_GPU,
-    NUMBER_LABEL,
     PLAIN_COLOR,
     ROW_STEP_PX,
     WIDTH_PX,
@@ -34,7 +33,27 @@ from generator.render.charts import (
     _configure,
     _plural,
 )
-from generator.units import format_number
+from generator.render.figure_text import energy_text
+from generator.units import energy_unit_for, format_number, format_significant, readable_energy
+
+KWH = "energy_kwh_per_1000_queries"
+SHOWN = "energy_shown"  # the plotted field: the kWh figure in the unit chosen for the card's axis
+
+
+def _in_unit(rows: list[dict], key: str, unit: str) -> list[dict]:
+    """Rows with SHOWN added: `key` (kWh, kept at full precision for the CSV) in `unit`."""
+    return [row | {SHOWN: readable_energy(row[key], unit).value} for row in rows]
+
+
+def _retitled(spec: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """The spec with every axis title `old` replaced (the unit is chosen per card)."""
+    if isinstance(spec, dict):
+        return {
+            k: new if k == "title" and v == old else _retitled(v, old, new) for k, v in spec.items()
+        }
+    if isinstance(spec, list):
+        return [_retitled(item, old, new) for item in spec]
+    return spec
 
 
 def _filled(template: dict, title: str, subtitle: str, **datasets: list[dict]) -> dict[str, Any]:
@@ -54,14 +73,9 @@ def _legend_or_plain(field: str, title: str, show: bool) -> Any:
 def _runs_template(by_file: bool) -> dict[str, Any]:
     """A point per run (dataset "runs"), a dashed rule and a label at the median ("median")."""
     runs, median = alt.Chart(alt.Data(name="runs")), alt.Chart(alt.Data(name="median"))
-    y = alt.Y(
-        "energy_kwh_per_1000_queries:Q",
-        title=KWH_1000,
-        scale=alt.Scale(zero=False),
-        axis=alt.Axis(labelExpr=NUMBER_LABEL),
-    )
-    x_scale = alt.Scale(zero=False, nice=False, padding=16)
-    x = alt.X("run:Q", title="Run", scale=x_scale, axis=alt.Axis(tickMinStep=1, format="d"))
+    y = alt.Y(f"{SHOWN}:Q", title=KWH_1000, scale=alt.Scale(zero=False))
+    # Runs are counted, so an ordinal axis: one label a run ("1 2 3"), never "1 2 2 3 3".
+    x = alt.X("run:O", title="Run", scale=alt.Scale(padding=0.5), axis=alt.Axis(labelAngle=0))
     chart = alt.layer(
         median.mark_rule(color="#555", strokeDash=[5, 3]).encode(y=y),
         median.mark_text(align="right", baseline="bottom", dy=-4, color="#222").encode(
@@ -86,17 +100,21 @@ def chart_runs(card_id: str, card_name: str, measured: MeasuredInference) -> Cha
     ]
     low, high = measured.min_kwh_per_1000_queries, measured.max_kwh_per_1000_queries
     median = measured.median_kwh_per_1000_queries
-    label = f"median {format_number(median)}"
+    unit = energy_unit_for([low, high, median])
+    per_1000 = f"{unit} per 1,000 queries"
+    label = f"median {energy_text(median, unit)}"
     spread = f", the highest {format_number(100 * (high / low - 1), 3)}% above the lowest"
     alt_text = (
-        f"Dot chart of the {len(runs)} measured runs of {card_name}: from {format_number(low)} "
-        f"to {format_number(high)} {KWH_1000}{spread if low > 0 else ''}; the dashed line marks "
-        f"the median, {format_number(median)} kWh."
+        f"Dot chart of the {len(runs)} measured runs of {card_name}: from "
+        f"{format_significant(readable_energy(low, unit).value)} to {energy_text(high, unit)} "
+        f"per 1,000 queries{spread if low > 0 else ''}; the dashed line marks the median, "
+        f"{energy_text(median, unit)}."
     )
     title = f"{card_name}: energy per run"
-    median_rows = [{"energy_kwh_per_1000_queries": median, "label": label}]
+    median_rows = _in_unit([{"energy_kwh_per_1000_queries": median, "label": label}], KWH, unit)
     template = _runs_template(len(measured.files) > 1)
-    spec = _filled(template, title, KWH_1000, runs=rows, median=median_rows)
+    spec = _filled(template, title, per_1000, runs=_in_unit(rows, KWH, unit), median=median_rows)
+    spec = _retitled(spec, KWH_1000, per_1000)
     columns = _columns("run", "label", "file", "line", "energy_kwh_per_1000_queries")
     return ChartSpec(f"card-{card_id}-runs", title, spec, alt_text, rows, columns)
 
@@ -106,8 +124,8 @@ def _components_template() -> dict[str, Any]:
     """A bar per component (dataset "components"), labelled with kWh and share."""
     parts = alt.Chart(alt.Data(name="components"))
     y = alt.Y("component:N", sort=list(COMPONENT_LABELS.values()), title=None)
-    axis = alt.Axis(tickCount=4, labelExpr=NUMBER_LABEL)
-    x = alt.X("median_kwh_per_1000_queries:Q", title=f"Median {KWH_1000}", axis=axis)
+    axis = alt.Axis(tickCount=4)
+    x = alt.X(f"{SHOWN}:Q", title=f"Median {KWH_1000}", axis=axis)
     chart = alt.layer(
         parts.mark_bar(color=PLAIN_COLOR, height={"band": 0.6}).encode(x=x, y=y),
         parts.mark_text(align="left", dx=4, color="#222").encode(x=x, y=y, text="value_label:N"),
@@ -125,9 +143,10 @@ def chart_components(card_id: str, card_name: str, measured: MeasuredInference) 
     if len(medians) < 2:
         return None
     total, rows = sum(medians.values()), []
+    unit = energy_unit_for(list(medians.values()))
     for label, value in medians.items():
         share = 100 * value / total
-        text = f"{format_number(value)} kWh ({format_number(share, 3)}%)"
+        text = f"{energy_text(value, unit)} ({format_number(share, 3)}%)"
         row = {"component": label, "median_kwh_per_1000_queries": value, "share_percent": share}
         rows.append(row | {"value_label": text})
     title = f"{card_name}: energy by component"
@@ -137,7 +156,9 @@ def chart_components(card_id: str, card_name: str, measured: MeasuredInference) 
         + ", ".join(f"{row['component']} {row['value_label']}" for row in rows)
         + "."
     )
-    spec = _filled(_components_template(), title, "median of runs", components=rows)
+    shown = _in_unit(rows, "median_kwh_per_1000_queries", unit)
+    spec = _filled(_components_template(), title, "median of runs", components=shown)
+    spec = _retitled(spec, f"Median {KWH_1000}", f"Median {unit} per 1,000 queries")
     columns = _columns("component", "median_kwh_per_1000_queries", "share_percent")
     return ChartSpec(f"card-{card_id}-components", title, spec, alt_text, rows, columns)
 

@@ -26,7 +26,13 @@ import altair as alt
 
 from generator.compute.summary import CardSummary
 from generator.render.escaping import csv_text
-from generator.units import format_number
+from generator.render.figure_text import emissions_text, energy_text
+from generator.units import (
+    EMISSIONS_UNITS_KG,
+    ENERGY_UNITS_KWH,
+    KG_PER_TONNE,
+    tonnes_to_kg,
+)
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 WIDTH_PX, HEIGHT_PX, ROW_STEP_PX = 560, 240, 34
@@ -39,8 +45,30 @@ PROVENANCE_SHAPES = ("circle", "triangle-up", "square")
 PLAIN_COLOR = "#3d6d99"  # marks whose colour means nothing
 COMPONENT_LABELS = {"gpu": "GPU", "cpu": "CPU", "ram": "RAM"}
 KWH_1000 = "kWh per 1,000 queries"
-# Decimals down to 0.0001, then 1e-5, 1e-6...: shorter than 0.0000001 and still exact.
-NUMBER_LABEL = "datum.value < 1e-4 ? format(datum.value, '~e') : format(datum.value, ',~g')"
+ENERGY_1000 = "Energy per 1,000 queries"  # axis title where each tick carries its own unit
+_SIG3 = "',.3~r'"  # d3-format: 3 significant figures, thousands separators, no e-notation
+
+
+def unit_label_expr(ladder: Sequence[tuple[str, float]], base_size: float = 1.0) -> str:
+    """A Vega label expression writing each tick in its own readable unit (3 significant
+    figures, never e-notation): `ladder` from generator.units, tick values in units of
+    `base_size` of the ladder's base (kWh for energy; 1,000 for tonnes on a kg ladder)."""
+    expr = f"format(datum.value * {base_size!r} / {ladder[-1][1]!r}, {_SIG3}) + ' {ladder[-1][0]}'"
+    for unit, size in reversed(ladder[:-1]):
+        threshold = size / base_size * (1 - 1e-9)  # a tick at exactly 1 unit reads "1 unit"
+        value = f"format(datum.value * {base_size!r} / {size!r}, {_SIG3}) + ' {unit}'"
+        expr = f"datum.value >= {threshold!r} ? {value} : {expr}"
+    return f"datum.value == 0 ? '0' : {expr}"
+
+
+# Plain numbers, millions and billions in words: 0.001, 250, 7 billion (never 1e+9).
+NUMBER_LABEL = (
+    f"datum.value >= 1e9 ? format(datum.value / 1e9, {_SIG3}) + ' billion' : "
+    f"datum.value >= 1e6 ? format(datum.value / 1e6, {_SIG3}) + ' million' : "
+    f"format(datum.value, {_SIG3})"
+)
+ENERGY_LABEL = unit_label_expr(ENERGY_UNITS_KWH)  # ticks in kWh -> '2.5 J', '10 mWh', '1 kWh'
+TONNES_LABEL = unit_label_expr(EMISSIONS_UNITS_KG, KG_PER_TONNE)  # ticks in t -> '100 kg', '1 kt'
 HEADERS = {  # column key -> table header, with the unit
     "card_id": "Card", "name": "Model", "task": "Task", "provenance": "Provenance",
     "energy_kwh_per_1000_queries": "Energy per 1,000 queries (kWh)",
@@ -49,6 +77,7 @@ HEADERS = {  # column key -> table header, with the unit
     "median_kwh_per_1000_queries": "Median energy per 1,000 queries (kWh)",
     "share_percent": "Share of the components' sum (%)",
     "gpu": "GPU", "time_s": "Time since the log began (s)", "power_w": "Power (W)",
+    "parameter_count": "Parameters",
 }  # fmt: skip
 _AXIS = {"labelFontSize": 11, "titleFontSize": 12, "labelColor": "#333", "titleColor": "#222",
          "gridColor": "#e6e6e6", "domainColor": "#888", "tickColor": "#888",
@@ -74,6 +103,7 @@ class ChartSpec:
     alt_text: str
     data: list[dict[str, Any]]
     columns: list[tuple[str, str]]
+    highlight: str = ""  # a card id whose mark the page highlights (URL fragment `#card-<id>`)
 
 
 @dataclass(frozen=True)
@@ -125,6 +155,21 @@ def emissions_bars(summaries: Iterable[CardSummary]) -> list[EmissionsBar]:
     ]
 
 
+def card_url(card_id: str) -> str:
+    """A card page's address relative to a chart file (charts/<name>.svg), for `href`."""
+    return f"../cards/{card_id}/"
+
+
+def _pointable() -> dict[str, Any]:
+    """Encodings that make a mark name its model on hover and link to its card
+    (`generator.render.chart_svg` turns the description into an SVG `<title>`)."""
+    return {"href": alt.Href("url:N"), "description": alt.Description("name:N")}
+
+
+def _tonnes(emissions_t: float) -> str:
+    return emissions_text(tonnes_to_kg(emissions_t))
+
+
 def _columns(*keys: str) -> list[tuple[str, str]]:
     return [(key, HEADERS[key]) for key in keys]
 
@@ -134,12 +179,13 @@ def _plural(count: int, word: str) -> str:
 
 
 def _configure(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """The spec, with system fonts (the site fetches none), dark text on white, no ARIA noise."""
+    """The spec, with system fonts (the site fetches none), dark text on a transparent
+    background (the page's dark scheme inverts it), no ARIA noise but on linked marks."""
     return (
         # Generous side padding: readers' fonts may be wider than the one text was measured with.
         chart.configure(
             font=FONT,
-            background="white",
+            background="transparent",
             padding={"left": 48, "right": 96, "top": 8, "bottom": 8},
             aria=False,
         )
@@ -151,13 +197,18 @@ def _configure(chart: alt.TopLevelMixin) -> dict[str, Any]:
     )
 
 
-def _log_axis(values: Sequence[float], title: str) -> tuple[alt.Scale, alt.Axis]:
-    """A log scale over whole decades, ticked at the powers of ten only."""
+def _log_axis(
+    values: Sequence[float], title: str, label_expr: str | None = None
+) -> tuple[alt.Scale, alt.Axis]:
+    """A log scale over whole decades, ticked at the powers of ten only; an energy axis
+    (title KWH_1000) writes each tick in its own unit, others as plain numbers."""
+    if title == KWH_1000 and label_expr is None:
+        title, label_expr = ENERGY_1000, ENERGY_LABEL
     low = math.floor(math.log10(min(values)))
     high = max(math.ceil(math.log10(max(values))), low + 1)
     ticks = [10.0**k for k in range(low, high + 1)]
     scale = alt.Scale(type="log", domain=[ticks[0], ticks[-1]], nice=False)
-    return scale, alt.Axis(values=ticks, labelExpr=NUMBER_LABEL, title=title)
+    return scale, alt.Axis(values=ticks, labelExpr=label_expr or NUMBER_LABEL, title=title)
 
 
 def _by_provenance() -> dict[str, Any]:
@@ -185,15 +236,16 @@ def chart_energy_by_task(points: Sequence[EnergyPoint]) -> ChartSpec | None:
     medians = {task: statistics.median(values) for task, values in by_task.items()}
     tasks = sorted(medians, key=lambda task: (-medians[task], task))
     points.sort(key=lambda p: (tasks.index(p.task), p.energy_kwh_per_1000_queries, p.card_id))
-    rows = [dataclasses.asdict(point) for point in points]
+    rows = [dataclasses.asdict(point) | {"url": card_url(point.card_id)} for point in points]
     scale, axis = _log_axis([p.energy_kwh_per_1000_queries for p in points], KWH_1000)
     title = "Energy per 1,000 queries, by task"
     chart = (
         alt.Chart(
             alt.Data(values=rows), title=alt.Title(title, subtitle="log scale; one mark per card")
         )
-        .mark_point(filled=True, size=70, opacity=0.8)
+        .mark_point(filled=True, size=70, opacity=0.8, aria=True)
         .encode(
+            **_pointable(),
             x=alt.X("energy_kwh_per_1000_queries:Q", scale=scale, axis=axis),
             y=alt.Y("task:N", sort=tasks, title=None, axis=alt.Axis(grid=True)),
             **_by_provenance(),
@@ -203,12 +255,13 @@ def chart_energy_by_task(points: Sequence[EnergyPoint]) -> ChartSpec | None:
     kwh = operator.attrgetter("energy_kwh_per_1000_queries")
     low, high = min(points, key=kwh), max(points, key=kwh)
     alt_text = (
-        f"Dot chart of energy per 1,000 queries on a logarithmic scale, "
+        "Dot chart of energy per 1,000 queries on a logarithmic scale (each dot links to its "
+        f"card), "
         f"{_plural(len(points), 'card')} in {_plural(len(tasks), 'task')}: lowest {low.name} "
-        f"({low.task}) at {format_number(low.energy_kwh_per_1000_queries)} kWh, highest "
-        f"{high.name} ({high.task}) at {format_number(high.energy_kwh_per_1000_queries)} kWh. "
+        f"({low.task}) at {energy_text(low.energy_kwh_per_1000_queries)}, highest "
+        f"{high.name} ({high.task}) at {energy_text(high.energy_kwh_per_1000_queries)}. "
         "Median by task, highest first: "
-        + "; ".join(f"{task} {format_number(medians[task])} kWh" for task in tasks)
+        + "; ".join(f"{task} {energy_text(medians[task])}" for task in tasks)
         + "."
     )
     columns = _columns("name", "task", "energy_kwh_per_1000_queries", "provenance")
@@ -218,7 +271,8 @@ def chart_energy_by_task(points: Sequence[EnergyPoint]) -> ChartSpec | None:
 def chart_training_emissions(
     bars: Sequence[EmissionsBar], max_bars: int = MAX_BARS
 ) -> ChartSpec | None:
-    """Home page: t CO2e of training, largest first, on a log axis; at most `max_bars` bars.
+    """Home page: t CO2e of training, largest first, a dot each on a log axis (a bar's length
+    would mean nothing there); at most `max_bars` cards.
 
     The subtitle and alt text say when the smallest were left out; a page table can list all.
     """
@@ -232,27 +286,30 @@ def chart_training_emissions(
     names, rows = [b.name for b in shown], []
     for bar in shown:  # a name two cards share gets the card id, to keep axis rows apart
         name = f"{bar.name} ({bar.card_id})" if names.count(bar.name) > 1 else bar.name
-        label = f"{format_number(bar.emissions_tco2e)} t, {bar.provenance}"  # not colour alone
-        rows.append(dataclasses.asdict(bar) | {"name": name, "value_label": label})
-    scale, axis = _log_axis([b.emissions_tco2e for b in shown], "t CO₂e")
+        label = f"{_tonnes(bar.emissions_tco2e)}, {bar.provenance}"  # not colour alone
+        rows.append(
+            dataclasses.asdict(bar)
+            | {"name": name, "value_label": label, "url": card_url(bar.card_id)}
+        )
+    scale, axis = _log_axis([b.emissions_tco2e for b in shown], "CO₂e", TONNES_LABEL)
     x = alt.X("emissions_tco2e:Q", scale=scale, axis=axis)
-    y = alt.Y("name:N", sort=None, title=None)
+    y = alt.Y("name:N", sort=None, title=None, axis=alt.Axis(grid=True))
     some = f"the {len(shown)} largest of {len(reporting)}" if len(shown) < len(reporting) else ""
     title = alt.Title("Training emissions", subtitle=f"log scale; {some}" if some else "log scale")
     base = alt.Chart(alt.Data(values=rows))
-    chart = alt.layer(  # bars on a log axis need a start: the axis' lowest decade
-        base.mark_bar(height={"band": 0.7}).encode(
-            x=x, x2=alt.datum(scale.domain[0]), y=y, color=_by_provenance()["color"]
+    chart = alt.layer(
+        base.mark_point(filled=True, size=70, opacity=0.9, aria=True).encode(
+            **_pointable(), x=x, y=y, **_by_provenance()
         ),
-        base.mark_text(align="left", dx=4, color="#222").encode(x=x, y=y, text="value_label:N"),
+        base.mark_text(align="left", dx=8, color="#222").encode(x=x, y=y, text="value_label:N"),
         title=title,
     ).properties(width=WIDTH_PX, height=alt.Step(ROW_STEP_PX * 2 // 3))
     low, high = shown[-1], shown[0]
     alt_text = (
-        f"Bar chart of training emissions on a logarithmic scale, {some or len(shown)} "
+        f"Dot chart of training emissions on a logarithmic scale, {some or len(shown)} "
         f"card{'s' * (len(reporting) != 1)} that report them: highest {high.name} at "
-        f"{format_number(high.emissions_tco2e)} t CO₂e, lowest {'shown ' * bool(some)}"
-        f"{low.name} at {format_number(low.emissions_tco2e)} t CO₂e."
+        f"{_tonnes(high.emissions_tco2e)} CO₂e, lowest {'shown ' * bool(some)}"
+        f"{low.name} at {_tonnes(low.emissions_tco2e)} CO₂e."
     )
     columns = _columns("name", "emissions_tco2e", "figure", "provenance")
     return ChartSpec(

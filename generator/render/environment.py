@@ -38,11 +38,23 @@ from generator.render.figure_text import (
     break_even_why,
     carbon_basis_text,
     derivation_text,
+    emissions_text,
+    energy_text,
+    figure_quantity,
+    figure_units,
     rating_group_short,
     rating_group_text,
 )
 from generator.render.svg_text import clean_text
-from generator.units import format_count, format_count_words, format_number
+from generator.units import (
+    emissions_unit_for,
+    energy_unit_for,
+    format_count,
+    format_count_words,
+    format_number,
+    grams_to_kg,
+    tonnes_to_kg,
+)
 
 SITE_NAME = "Model Energy Cards"
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -146,6 +158,33 @@ def _badge(provenance: str) -> Markup:
     return Markup(f'<span class="ec-badge ec-badge--{word}">{word}</span>')
 
 
+def _emissions(value: float, unit: str | None = None, given_in: str = "kg") -> str:
+    """A CO2e mass given in kg (or `given_in` "t" or "g") in a readable unit: '1.9 kt'."""
+    to_kg = {"kg": float, "t": tonnes_to_kg, "g": grams_to_kg}[given_in]
+    return emissions_text(to_kg(value), unit)
+
+
+def _plain_text(render: Any) -> Any:
+    """A filter whose text is digits, separators and unit words: HTML-escaped once (for the
+    '< 0.0001' of tiny values) and then safe, so Markdown does not backslash its points."""
+
+    def text(*args: Any) -> Markup:
+        return Markup(html.escape(str(render(*args)), quote=False))
+
+    return text
+
+
+def _energy_unit(values_kwh: Any) -> str:
+    """One energy unit for values shown together (a table column)."""
+    return energy_unit_for([float(v) for v in values_kwh if v is not None])
+
+
+def _emissions_unit(values: Any, given_in: str = "kg") -> str:
+    """One emissions unit for values shown together, given in kg (or "t", "g")."""
+    to_kg = {"kg": float, "t": tonnes_to_kg, "g": grams_to_kg}[given_in]
+    return emissions_unit_for([to_kg(v) for v in values if v is not None])
+
+
 @cache  # built once per process: it holds only code (filters, loader), no data
 def template_environment() -> jinja2.Environment:
     """The environment: strict about undefined names, deterministic whitespace."""
@@ -167,6 +206,12 @@ def template_environment() -> jinja2.Environment:
         carbon_basis=carbon_basis_text,
         code=_code,
         derivation=derivation_text,
+        emissions=_plain_text(_emissions),
+        emissions_unit=_emissions_unit,
+        energy=_plain_text(energy_text),
+        energy_unit=_energy_unit,
+        quantity=_plain_text(figure_quantity),
+        figure_units=figure_units,
         comment=yaml_comment,
         count=format_count,
         count_words=format_count_words,

@@ -38,6 +38,23 @@ def escape_markdown(value: Any) -> str:
     return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", str(value)), quote=True)
 
 
+# Escapes that Markdown needs only at the start of a line or never in running text; an
+# exported section (a model card's README) reads better without them. Kept: \[ \] \* \` \|
+# \< and others that could make markup anywhere.
+_NEEDLESS_ESCAPE = re.compile(r"\\([().{}+!-])(?!\\?\[)|(?<=\w)\\(_)(?=\w)")
+_NEEDLESS_ENTITY = {"&#x27;": "'", "&quot;": '"', "&gt;": ">"}
+
+
+def plain_markdown(text: str) -> str:
+    r"""Markdown escaped by `escape_markdown`, with the escapes running text never needs taken
+    off again (`\(`, `\-`, `\.`, `text\_generation`, `&#x27;`), for Markdown people read
+    as text: links, emphasis, code, tables and HTML stay escaped."""
+    text = _NEEDLESS_ESCAPE.sub(lambda m: m[1] or m[2], text)
+    for entity, char in _NEEDLESS_ENTITY.items():
+        text = text.replace(entity, char)
+    return text
+
+
 def stars_text(count: int) -> str:
     """A rating as filled and empty stars, e.g. ★★★☆☆ for 3."""
     return "★" * count + "☆" * (STARS - count)

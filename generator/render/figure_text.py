@@ -8,16 +8,64 @@ from __future__ import annotations
 
 from generator.compute.equivalences import BreakEven
 from generator.compute.ratings import Rating
-from generator.compute.summary import CarbonBasis, Derivation
+from generator.compute.summary import CarbonBasis, Derivation, FigureView
 from generator.formats.card import TASK_LABELS
 from generator.render.escaping import SCOPE_LABELS
-from generator.units import format_number
+from generator.units import (
+    Quantity,
+    emissions_unit_for,
+    format_number,
+    grams_to_kg,
+    readable_emissions,
+    readable_energy,
+    tonnes_to_kg,
+)
+
+CO2E = "CO₂e"
+# Figure units (compute.summary.FIGURE_DISPLAY) shown in a unit chosen per value: to kWh or kg.
+_EMISSIONS_UNITS = {"t CO₂e": tonnes_to_kg, "g CO₂e": grams_to_kg}
 
 _GPU_HOURS_X_POWER = (
     "computed here: accelerator time x power per GPU, both as cited below; "
     "leaves out CPUs, memory and networking, and counts data-centre overhead only where the "
     "power figure does"
 )
+
+
+def energy_text(energy_kwh: float, unit: str | None = None) -> str:
+    """Energy in the unit that reads best (or `unit`): 7.095e-7 -> '2.55 J'."""
+    return str(readable_energy(energy_kwh, unit))
+
+
+def emissions_text(emissions_kg: float, unit: str | None = None) -> str:
+    """CO2e mass in the unit that reads best (or `unit`), without 'CO₂e': '1.9 kt'."""
+    return str(readable_emissions(emissions_kg, unit))
+
+
+def figure_units(figures: list[FigureView | None]) -> dict[str, str]:
+    """One emissions unit per kind of emissions figure shown together (a table): totals in
+    t CO2e share one, per-1,000-queries figures in g CO2e share another."""
+    units = {}
+    for unit, to_kg in _EMISSIONS_UNITS.items():
+        values = [to_kg(f.value) for f in figures if f is not None and f.unit == unit]
+        if values:
+            units[unit] = emissions_unit_for(values)
+    return units
+
+
+def figure_quantity(
+    figure: FigureView, units: dict[str, str] | None = None, value: float | None = None
+) -> str:
+    """A figure's value and unit for reading: kWh and CO2e in readable units, others as
+    given: '51.7 MWh', '1.9 kt CO₂e', '184,320 GPU-hours', '400 W'. `value` stands in for
+    the figure's own (a conflicting value the source also gives), in the figure's unit."""
+    amount = figure.value if value is None else value
+    if figure.unit == "kWh":
+        return energy_text(amount)
+    if to_kg := _EMISSIONS_UNITS.get(figure.unit):
+        chosen: Quantity = readable_emissions(to_kg(amount), (units or {}).get(figure.unit))
+        return f"{chosen} {CO2E}"
+    return f"{format_number(amount)} {figure.unit}".rstrip()
 
 
 def derivation_text(derivation: Derivation) -> str:
@@ -27,8 +75,8 @@ def derivation_text(derivation: Derivation) -> str:
     runs = derivation.runs
     spread = ""
     if runs > 1 and derivation.min_kwh_per_1000_queries is not None:
-        low = format_number(derivation.min_kwh_per_1000_queries)
-        high = format_number(derivation.max_kwh_per_1000_queries or 0.0)
+        low = energy_text(derivation.min_kwh_per_1000_queries)
+        high = energy_text(derivation.max_kwh_per_1000_queries or 0.0)
         spread = f" (min {low}, max {high})"
     plural = "s" if runs != 1 else ""
     return f"median of {runs} run{plural}{spread} in " + ", ".join(derivation.files)
@@ -115,9 +163,9 @@ def break_even_why(break_even: BreakEven) -> str:
     if b.kwh_per_query is None:
         return ""
     return (
-        f"Both divide the same training energy ({format_number(b.training_kwh or 0.0)} kWh); the "
+        f"Both divide the same training energy ({energy_text(b.training_kwh or 0.0)}); the "
         f"published {format_number(b.published_queries)} corresponds to "
-        f"{format_number(b.published_kwh_per_query)} kWh per query, while this card's energy per "
-        f"1,000 queries gives {format_number(b.kwh_per_query)} kWh per query, so the source "
+        f"{energy_text(b.published_kwh_per_query)} per query, while this card's energy per "
+        f"1,000 queries gives {energy_text(b.kwh_per_query)} per query, so the source "
         "divided by a rounded or different per-query figure."
     )

@@ -6,6 +6,8 @@ Every page is a jinja2 template in `templates/`, rendered by the one environment
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import types
 import typing
 from collections.abc import Sequence
@@ -37,6 +39,7 @@ from generator.render.publish import (
     render_model_card_section,
     render_publish_files,
 )
+from generator.render.task_charts import task_chart_name
 
 
 def render_diff(diff: CardsDiff, base_ref: str, base_problems: int, problems: int) -> str:
@@ -84,8 +87,8 @@ def render_card_page(
     )
 
 
-def render_task_page(group: TaskGroup) -> str:
-    return render_template("task.md.j2", group=group)
+def render_task_page(group: TaskGroup, chart: ChartSpec | None = None) -> str:
+    return render_template("task.md.j2", group=group, chart=chart)
 
 
 def render_tasks_index(groups: Sequence[TaskGroup]) -> str:
@@ -194,6 +197,36 @@ def render_methodology_page(
     )
 
 
+def render_card_files(
+    summary: CardSummary, factors: Sequence[Factor], charts: Sequence[ChartSpec]
+) -> tuple[dict[str, str | bytes], str]:
+    """One card's page and publishing files by path, and its label SVG."""
+    files: dict[str, str | bytes] = {
+        f"cards/{summary.card.id}.md": render_card_page(summary, factors, charts)
+    }
+    publish_files = render_publish_files(summary)
+    files.update(publish_files)
+    return files, publish_files[label_svg_path(summary.card.id)].decode()
+
+
+def _memoized_card_files(
+    summary: CardSummary,
+    factors: Sequence[Factor],
+    charts: Sequence[ChartSpec],
+    memo: dict[str, tuple[bytes, dict[str, str | bytes], str]],
+) -> tuple[dict[str, str | bytes], str]:
+    # Everything a card's files are rendered from, pickled: equal inputs, equal bytes.
+    fingerprint = hashlib.sha256(
+        pickle.dumps((summary, tuple(charts), tuple(factors)), protocol=5)
+    ).digest()
+    known = memo.get(summary.card.id)
+    if known is not None and known[0] == fingerprint:
+        return known[1], known[2]
+    files, label_svg = render_card_files(summary, factors, charts)
+    memo[summary.card.id] = (fingerprint, files, label_svg)
+    return files, label_svg
+
+
 def render_site_pages(
     summaries: Sequence[CardSummary],
     factors: Sequence[Factor] = (),
@@ -201,10 +234,16 @@ def render_site_pages(
     grid_version: str = "",
     home_charts: Sequence[ChartSpec] = (),
     card_charts: dict[str, list[ChartSpec]] | None = None,
+    memo: dict[str, tuple[bytes, dict[str, str | bytes], str]] | None = None,
 ) -> tuple[dict[str, str | bytes], dict[str, str]]:
     """Every generated file of the docs folder, by path relative to it (charts are files
     the build renders separately; pages only link to them), and each card's label SVG by
-    card id (handed to the image step, which makes the PNGs)."""
+    card id (handed to the image step, which makes the PNGs).
+
+    `memo`, a dict the caller keeps between calls (the live preview), holds each card's
+    rendered files with a fingerprint of what they were rendered from; a card whose summary,
+    charts and factors are unchanged is not rendered again. The output is the same.
+    """
     groups = group_by_task(summaries)
     card_charts = card_charts or {}
     pages = {
@@ -222,12 +261,19 @@ def render_site_pages(
     pages["compare.md"] = render_template("compare.md.j2")
     label_svgs = {}
     for summary in summaries:
-        pages[f"cards/{summary.card.id}.md"] = render_card_page(
-            summary, factors, card_charts.get(summary.card.id, ())
-        )
-        publish_files = render_publish_files(summary)
-        pages.update(publish_files)
-        label_svgs[summary.card.id] = publish_files[label_svg_path(summary.card.id)].decode()
+        charts = card_charts.get(summary.card.id, ())
+        if memo is None:
+            files, label_svgs[summary.card.id] = render_card_files(summary, factors, charts)
+        else:
+            files, label_svgs[summary.card.id] = _memoized_card_files(
+                summary, factors, charts, memo
+            )
+        pages.update(files)
+    if memo is not None:
+        for gone in set(memo) - set(label_svgs):
+            del memo[gone]
+    shared = {chart.name: chart for charts in card_charts.values() for chart in charts}
     for group in groups:
-        pages[f"tasks/{group.task.value}.md"] = render_task_page(group)
+        chart = shared.get(task_chart_name(group.task.value))
+        pages[f"tasks/{group.task.value}.md"] = render_task_page(group, chart)
     return pages, label_svgs

@@ -19,25 +19,31 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from generator.compute.ratings import STARS, size_class
-from generator.compute.summary import CardSummary, Derivation, EquivalenceRow, FigureView
+from generator.compute.ratings import size_class
+from generator.compute.summary import CardSummary, Derivation, EquivalenceRow
 from generator.render.boamps import render_boamps_json
 from generator.render.environment import SITE_NAME, render_template
-from generator.render.escaping import stars_text, yaml_scalar
+from generator.render.escaping import plain_markdown, stars_text, yaml_scalar
 from generator.render.exports import render_cyclonedx_json, render_spdx_json
 from generator.render.figure_text import (
     carbon_basis_text,
     derivation_text,
+    energy_text,
+    figure_quantity,
     rating_group_short,
-    rating_group_words,
 )
+from generator.render.label import EMISSIONS_BASIS, render_label_svg
+from generator.render.label import LABEL_HEIGHT_PX as LABEL_HEIGHT_PX  # re-exported
+from generator.render.label import LABEL_WIDTH_PX as LABEL_WIDTH_PX
+from generator.render.label import render_label_png as render_label_png
 from generator.render.svg_text import clean_text as _clean
-from generator.render.svg_text import star_points as _star_points
-from generator.render.svg_text import text_width_px, wrap_text
-from generator.units import G_PER_KG, KG_PER_TONNE, format_number
+from generator.render.svg_text import text_width_px
+from generator.units import (
+    G_PER_KG,
+    KG_PER_TONNE,
+    format_number,
+)
 
-LABEL_WIDTH_PX, LABEL_HEIGHT_PX = 260, 364
-_LINE_PX = LABEL_WIDTH_PX - 32  # 16 px margins
 # Where the build should write each card's files, relative to the site root (stable URLs).
 PUBLISH_PATHS = {
     "badge-svg": "badges/{id}.svg",
@@ -46,120 +52,9 @@ PUBLISH_PATHS = {
     "json": "data/cards/{id}.json",
 }
 DEFAULT_TRAINING_TYPE = "pre-training"  # the Hub's training_type when a card does not say
-EMISSIONS_BASIS = {
-    "training.emissions_tco2e": "as the publisher states it (no location/market basis given)",
-    "training.emissions_location_based_tco2e": "location-based (grid average)",
-    "training.emissions_market_based_tco2e": "market-based (after renewable purchases)",
-    "training.emissions_lifecycle_tco2e": "life cycle (incl. hardware manufacturing)",
-}
 _SITE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$")
 
 _BADGE_COLORS = {5: "#44cc11", 4: "#97ca00", 3: "#dfb317", 2: "#fe7d37", 1: "#e05d44"}
-
-
-def _training_text(figure: FigureView) -> str:
-    basis = EMISSIONS_BASIS[figure.key].split(" (")[0]
-    basis = "" if figure.key == "training.emissions_tco2e" else f", {basis}"
-    return f"Training: {format_number(figure.value)} {figure.unit}{basis}, {figure.provenance}"
-
-
-def _ai_energy_score_stars(summary: CardSummary) -> int | None:
-    figure = next(
-        (f for f in summary.inference_figures if f.key == "inference.ai_energy_score_stars"), None
-    )
-    return int(figure.value) if figure else None
-
-
-def _rating_lines(summary: CardSummary) -> tuple[str, list[str]]:
-    """The caption under the stars and up to two lines naming the group (or why not rated)."""
-    rating = summary.rating
-    theirs = _ai_energy_score_stars(summary)
-    aies = f"AI Energy Score's own rating: {theirs} of {STARS}" if theirs else ""
-    if rating and rating.stars and rating.group:
-        words = rating_group_words(rating)
-        caption = f"{rating.stars} of {STARS} stars among {len(rating.group.cards)} cards"
-        second = f"ref. {rating.reference_date}" + (
-            f" · AI Energy Score {theirs}/5" if theirs else ""
-        )
-        return caption, [
-            wrap_text(", ".join(words), _LINE_PX, 10, 1)[0],
-            wrap_text(second, _LINE_PX, 10, 1)[0],
-        ]
-    reason = rating.reason if rating else "no rating reference has been made yet"
-    lines = wrap_text(reason, _LINE_PX, 10, 1 if aies else 2)
-    return "not rated", lines + ([wrap_text(aies, _LINE_PX, 10, 1)[0]] if aies else [])
-
-
-def _training_line(summary: CardSummary) -> str:
-    """Training emissions, else training energy (stated or estimated), else 'not known'."""
-    if emissions := summary.headline_training_emissions:
-        return _training_text(emissions)
-    energy = next((f for f in summary.training_figures if f.key == "training.energy_kwh"), None)
-    if energy:
-        return f"Training: {format_number(energy.value)} kWh, {energy.provenance}"
-    return "Training: not known"
-
-
-def _inference_carbon_figure(summary: CardSummary) -> FigureView | None:
-    return next(
-        (
-            f
-            for f in summary.inference_figures
-            if f.key == "inference.emissions_g_co2e_per_1000_queries"
-        ),
-        None,
-    )
-
-
-def render_label_svg(summary: CardSummary) -> str:
-    """The energy label, 260 x 364 px, in the spirit of AI Energy Score's label."""
-    card, rating, energy = summary.card, summary.rating, summary.headline_inference_energy
-    stars = rating.stars if rating and rating.stars else 0
-    reason = rating.reason if rating else "no rating reference has been made yet"
-    carbon = None if energy else _inference_carbon_figure(summary)
-    if energy:
-        figure = f"{format_number(energy.value)} kWh per 1,000 queries"
-    elif carbon:
-        figure = f"{format_number(carbon.value)} g CO₂e per 1,000 queries"
-    else:
-        figure = "no figure"
-    caption, rating_lines = _rating_lines(summary)
-    shown = energy or carbon
-    return render_template(
-        "label.svg.j2",
-        width=LABEL_WIDTH_PX,
-        height=LABEL_HEIGHT_PX,
-        aria_label=f"Energy label: {_clean(card.name)} by {_clean(card.organization)}, "
-        f"{summary.task_label}, {'CO₂e' if carbon else 'energy'} {figure}, "
-        + (
-            f"{stars} of {STARS} stars {rating_group_short(rating)}"  # type: ignore[arg-type]
-            if stars
-            else f"not rated: {reason}"
-        ),
-        name_lines=wrap_text(card.name, _LINE_PX, 16, 2, bold=True),
-        organization=wrap_text(card.organization, _LINE_PX, 12, 1)[0],
-        task=wrap_text(summary.task_label, _LINE_PX, 12, 1)[0],
-        hardware_lines=wrap_text(
-            card.inference.conditions.hardware if card.inference else "not stated",
-            _LINE_PX,
-            12,
-            2,
-        ),
-        energy_value=format_number(shown.value) if shown else None,
-        energy_unit="g CO₂e" if carbon else "kWh",
-        provenance=shown.provenance.value if shown else None,
-        stars=[(_star_points(74 + 28 * i, 272, 11), i < stars) for i in range(STARS)],
-        stars_caption=caption,
-        rating_lines=rating_lines,
-        training_lines=wrap_text(_training_line(summary), _LINE_PX, 10, 2),
-    )
-
-
-def render_label_png(summary: CardSummary, scale: float = 2.0) -> bytes:
-    """The label as PNG (the SVG rendered by vl-convert's resvg with system fonts)."""
-    import vl_convert  # imported here: only builds that write PNGs need it
-
-    return vl_convert.svg_to_png(render_label_svg(summary), scale=scale)
 
 
 def badge_message(summary: CardSummary) -> str:
@@ -171,9 +66,9 @@ def badge_message(summary: CardSummary) -> str:
             if rating and rating.stars
             else ""
         )
-        return f"{format_number(energy.value)} kWh/1k queries{stars}"
+        return f"{energy_text(energy.value)}/1k queries{stars}"
     if figure := summary.headline_training_emissions:
-        return f"training {format_number(figure.value)} {figure.unit}"
+        return f"training {figure_quantity(figure)}"
     return "no figure"
 
 
@@ -214,15 +109,17 @@ def render_model_card_section(summary: CardSummary, site_url: str | None = None)
         if f.key in wanted and f.source_key
     ]
     rating = summary.rating
-    return render_template(
-        "model_card_energy.md.j2",
-        s=summary,
-        card=card,
-        figures=[f for f in figures if f is not None],
-        stars_text=stars_text(rating.stars) if rating and rating.stars else "",
-        badge_alt=f"Energy: {badge_message(summary)}",
-        badge_url=f"{base}/{PUBLISH_PATHS['badge-svg'].format(id=card.id)}" if base else None,
-        card_url=f"{base}/cards/{card.id}/" if base else None,
+    return plain_markdown(  # read as text in a README: no \( or &#x27; noise
+        render_template(
+            "model_card_energy.md.j2",
+            s=summary,
+            card=card,
+            figures=[f for f in figures if f is not None],
+            stars_text=stars_text(rating.stars) if rating and rating.stars else "",
+            badge_alt=f"Energy: {badge_message(summary)}",
+            badge_url=f"{base}/{PUBLISH_PATHS['badge-svg'].format(id=card.id)}" if base else None,
+            card_url=f"{base}/cards/{card.id}/" if base else None,
+        )
     )
 
 

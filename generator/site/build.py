@@ -50,6 +50,7 @@ from generator.render.charts import (
 )
 from generator.render.pages import render_site_pages
 from generator.render.publish import PUBLISH_PATHS, label_png_path
+from generator.render.task_charts import highlighted_for, task_charts
 from generator.site.engine import MkDocsEngine, SiteEngine
 from generator.site.images import chart_key, pngs_cached, prune_cache, render_svg
 from generator.site.pipeline import ProjectData, read_project
@@ -161,15 +162,19 @@ def _build_locked(
     return BuildResult(report, site_dir, len(read.summaries))
 
 
-def render_docs(project: Project, read: ProjectData) -> dict[str, bytes] | None:
+def render_docs(
+    project: Project, read: ProjectData, memo: dict | None = None
+) -> dict[str, bytes] | None:
     """Stages 3-5: every file of the docs folder, or None when a hand-written page clashes
     or is a link leaving the project.
 
-    Takes a project read without errors; those problems are added to `read.report`.
+    Takes a project read without errors; those problems are added to `read.report`. `memo`
+    (kept by the live preview between refreshes) spares re-rendering unchanged cards.
     """
     hand_written, clashes = read_docs_files(project.docs_dir, project.root)
     home_charts, charts_by_card = chart_specs(read.summaries)
     all_charts = home_charts + [chart for charts in charts_by_card.values() for chart in charts]
+    all_charts = list({chart.name: chart for chart in all_charts}.values())  # task charts shared
     clashes += check_page_clashes(
         project, hand_written, generated_paths(read.summaries, all_charts)
     )
@@ -183,6 +188,7 @@ def render_docs(project: Project, read: ProjectData) -> dict[str, bytes] | None:
         read.grid.codecarbon_version,
         home_charts,
         charts_by_card,
+        memo,
     )
     images = render_images(all_charts, label_svgs, project.work_dir / "cache")
     files = dict(hand_written)
@@ -209,6 +215,10 @@ def chart_specs(
         if chart is not None
     ]
     per_card = {s.card.id: card_charts(s, s.power_logs) for s in summaries}
+    # Each task's energy-against-parameters chart, on its cards' pages too (their dot ringed).
+    for chart in task_charts(group_by_task(summaries)).values():
+        for card_id, highlighted in highlighted_for(chart, summaries).items():
+            per_card[card_id].append(highlighted)
     return home, per_card
 
 

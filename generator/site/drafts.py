@@ -82,3 +82,16 @@ def write_imported_card(
     with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
         handle.write(text)
     return path
+
+
+def write_leaderboard_card(path: Path, text: str, marker: str) -> None:
+    """Write an imported card: a new file, or one the importer wrote before (its first line is
+    `marker`); a hand-written card is never replaced. Atomic: a temporary file renamed over."""
+    if path.exists():
+        first_line = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        if first_line != marker:
+            raise DraftError(f"cards/{path.name} is hand-written; not overwriting it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

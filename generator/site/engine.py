@@ -158,6 +158,9 @@ class MkDocsEngine:
             serve(
                 config_file=str(config_file),
                 livereload=True,
+                # Rebuild only the pages whose Markdown changed: the preview writes only the
+                # files an edit changed, so one card's edit rebuilds a few pages, not all.
+                build_type="dirty",
                 docs_dir=str(docs_dir),
                 dev_addr=f"{host}:{port}",
             )

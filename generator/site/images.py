@@ -35,10 +35,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.render.chart_svg import link_chart_marks
+
 if TYPE_CHECKING:
     from generator.render.charts import ChartSpec
 
-CACHE_FORMAT = "3"  # bump when the post-processing below changes what a cached file holds
+CACHE_FORMAT = "4"  # bump when the post-processing below changes what a cached file holds
 PARALLEL_FROM = 64  # labels to render before it pays to start worker processes (~0.5 s)
 # zlib level for label PNGs: 6 gives 20 KB in 3 ms a label; 9 gives 18.6 KB in 23 ms.
 PNG_COMPRESS_LEVEL = 6
@@ -85,7 +87,7 @@ def render_svg(spec: ChartSpec, cache_dir: Path) -> str:
     path = cache_dir / f"{key}.svg"
     svg = _read_cached(path)
     if svg is None:
-        svg = normalize_svg(_vegalite_to_svg(spec.vega_lite), prefix=f"c{key[:10]}")
+        svg = link_chart_marks(normalize_svg(_vegalite_to_svg(spec.vega_lite), f"c{key[:10]}"))
         _write_atomic(path, svg)
     return label_svg(svg, spec.alt_text)
 

@@ -26,7 +26,7 @@ from generator.site.engine import MkDocsEngine, SiteEngine
 from generator.site.pipeline import read_project
 from generator.site.staging import sync_folder
 
-POLL_INTERVAL_S = 0.5
+POLL_INTERVAL_S = 0.25
 
 
 def snapshot_inputs(project: Project) -> dict[str, tuple[int, int]]:
@@ -101,12 +101,15 @@ def show_notice(docs_dir: Path, notice: str) -> int:
     return written
 
 
-def refresh_preview(project: Project, docs_dir: Path, log: Callable[[str], None]) -> bool:
+def refresh_preview(
+    project: Project, docs_dir: Path, log: Callable[[str], None], memo: dict | None = None
+) -> bool:
     """Re-render into docs_dir; on problems, log them, leave the last good pages and put a
     notice on them. Every good refresh says "preview updated", even when no file changed
-    (after a broken edit is fixed, the fix is worth a word)."""
+    (after a broken edit is fixed, the fix is worth a word). `memo` is kept between
+    refreshes so cards an edit did not touch are not rendered again."""
     read = read_project(project)
-    files = None if read.report.errors else render_docs(project, read)
+    files = None if read.report.errors else render_docs(project, read, memo)
     if read.report.problems:
         log(format_text(read.report))
     if files is None:
@@ -120,7 +123,9 @@ def refresh_preview(project: Project, docs_dir: Path, log: Callable[[str], None]
     return True
 
 
-def refresh_preview_safely(project: Project, docs_dir: Path, log: Callable[[str], None]) -> bool:
+def refresh_preview_safely(
+    project: Project, docs_dir: Path, log: Callable[[str], None], memo: dict | None = None
+) -> bool:
     """`refresh_preview`, but an unexpected error is logged and the watcher keeps going.
 
     The user's mistakes are problems, never exceptions; anything that still escapes is a bug
@@ -128,7 +133,7 @@ def refresh_preview_safely(project: Project, docs_dir: Path, log: Callable[[str]
     pages for as long as the server runs, with no word said).
     """
     try:
-        return refresh_preview(project, docs_dir, log)
+        return refresh_preview(project, docs_dir, log, memo=memo)
     except Exception as error:  # noqa: BLE001 - the long-running thread's boundary
         failure = f"{type(error).__name__}: {error}"
         log(
@@ -141,13 +146,19 @@ def refresh_preview_safely(project: Project, docs_dir: Path, log: Callable[[str]
         return False
 
 
-def _watch(project: Project, docs_dir: Path, log: Callable[[str], None], stop: threading.Event):
+def _watch(
+    project: Project,
+    docs_dir: Path,
+    log: Callable[[str], None],
+    stop: threading.Event,
+    memo: dict | None = None,
+):
     last = snapshot_inputs(project)
     while not stop.wait(POLL_INTERVAL_S):
         current = snapshot_inputs(project)
         if current != last:
             last = current
-            refresh_preview_safely(project, docs_dir, log)
+            refresh_preview_safely(project, docs_dir, log, memo)
 
 
 def serve_site(
@@ -160,9 +171,12 @@ def serve_site(
     """Serve the project with live reload until interrupted."""
     engine = engine or MkDocsEngine()
     docs_dir = project.work_dir / "preview-docs"
-    refresh_preview(project, docs_dir, log)
+    memo: dict = {}  # each card's rendered files, kept between refreshes
+    refresh_preview(project, docs_dir, log, memo)
     stop = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(project, docs_dir, log, stop), daemon=True)
+    watcher = threading.Thread(
+        target=_watch, args=(project, docs_dir, log, stop, memo), daemon=True
+    )
     watcher.start()
     log(f"serving on http://{host}:{port}/ ; edit a card and the page reloads (Ctrl-C stops)")
     try:

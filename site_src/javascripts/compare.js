@@ -6,20 +6,35 @@
   const selects = [...root.querySelectorAll("select")];
   const result = root.querySelector(".ec-compare__result");
   const siteRoot = root.dataset.siteRoot;
+  // Numbers as card pages write them: 4 significant digits, large counts in words
+  // ("70 billion"), and a no-break space between a number and its unit.
+  const NBSP = "\u00a0";
+  const plain = (x) => x.toLocaleString("en-US", { maximumSignificantDigits: 4 });
   const number = (x, unit = "") =>
-    x === null || x === undefined ? "" : `${x.toLocaleString("en-US", { maximumSignificantDigits: 4 })}${unit}`;
+    x === null || x === undefined ? "" : `${plain(x)}${unit.replace(/^ /, NBSP)}`;
+  const words = (x, unit = "") => {
+    if (x === null || x === undefined) return "";
+    for (const [size, word] of [[1e12, "trillion"], [1e9, "billion"], [1e6, "million"]]) {
+      if (Math.abs(x) >= size) {
+        const scaled = (x / size).toLocaleString("en-US", { maximumSignificantDigits: 3 });
+        return `${scaled}${NBSP}${word}${unit}`;
+      }
+    }
+    return number(x, unit);
+  };
+  const stars = (n) => `${"★".repeat(n)}${"☆".repeat(5 - n)}`;
   const rows = [
     ["Organization", (c) => c.organization],
     ["Task", (c) => c.task_label],
-    ["Parameters", (c) => number(c.parameter_count)],
+    ["Parameters", (c) => words(c.parameter_count)],
     ["Energy per 1,000 queries", (c) => c.energy_kwh_per_1000_queries === null ? "" : `${number(c.energy_kwh_per_1000_queries, " kWh")} (${c.energy_provenance})`],
     ["Stars", (c) => {
       if (!c.stars) return c.rating_reason ? `not rated: ${c.rating_reason}` : "not rated";
       // The group is named wherever stars are: task, size class, energy scope, cards, date.
       const group = [c.task_label.toLowerCase(), c.size_class ? `class ${c.size_class}` : null, c.rating_scope ? `${c.rating_scope} energy` : null, `${c.rating_group_cards} cards`, `reference ${c.rating_reference}`];
-      return `${"★".repeat(c.stars)}${"☆".repeat(5 - c.stars)} among ${group.filter(Boolean).join(", ")}`;
+      return `${stars(c.stars)} ${c.stars} of 5 among ${group.filter(Boolean).join(", ")}`;
     }],
-    ["AI Energy Score's own stars", (c) => (c.ai_energy_score_stars ? `${"★".repeat(c.ai_energy_score_stars)}${"☆".repeat(5 - c.ai_energy_score_stars)} (its leaderboard, linear bands)` : "")],
+    ["AI Energy Score's own stars", (c) => (c.ai_energy_score_stars ? `${stars(c.ai_energy_score_stars)} ${c.ai_energy_score_stars} of 5 (${c.task_label.toLowerCase()}${c.size_class ? `, class ${c.size_class}` : ""}, its leaderboard, linear bands)` : "")],
     ["CO₂e per 1,000 queries", (c) => number(c.co2e_g_per_1000_queries, " g")],
     ["Hardware", (c) => c.hardware || ""],
     ["Energy covers", (c) => (c.scope ? `${c.scope}, PUE ${c.includes_pue === null ? "not stated" : c.includes_pue ? "included" : "not included"}` : "")],
@@ -27,9 +42,9 @@
     ["Precision", (c) => c.precision || ""],
     ["Queries", (c) => c.dataset || ""],
     ["Training emissions", (c) => c.training_emissions_tco2e === null ? "" : `${number(c.training_emissions_tco2e, " t CO₂e")} (${c.training_emissions_provenance})`],
-    ["Training energy", (c) => c.training_energy_kwh === null ? "" : `${number(c.training_energy_kwh, " kWh")} (${c.training_energy_provenance})`],
-    ["Break-even", (c) => number(c.break_even_queries, " queries")],
-    ["Break-even as published", (c) => number(c.break_even_published_queries, " queries")],
+    ["Training energy", (c) => c.training_energy_kwh === null ? "" : `${words(c.training_energy_kwh, " kWh")} (${c.training_energy_provenance})`],
+    ["Break-even", (c) => words(c.break_even_queries, " queries")],
+    ["Break-even as published", (c) => words(c.break_even_published_queries, " queries")],
   ];
   const element = (tag, text) => {
     const node = document.createElement(tag);
@@ -57,6 +72,8 @@
     }
     const body = table.createTBody();
     for (const [label, value] of rows) {
+      // A row only for what some chosen card has (no empty Precision row).
+      if (chosen.every((card) => !value(card))) continue;
       const row = body.insertRow();
       row.append(element("th", label));
       for (const card of chosen) row.append(element("td", value(card)));
@@ -79,8 +96,21 @@
       result.append(note);
     }
   };
+  const say = (text) => {
+    const note = element("p", text);
+    note.className = "ec-compare__notice";
+    return note;
+  };
+  if (location.protocol === "file:") {
+    result.replaceChildren(say("Comparing loads data/cards.json, which browsers refuse to pages opened from a file. Serve the site instead: run `energy-cards serve`, or `python3 -m http.server` in the site folder, and open the address it prints."));
+    selects.forEach((s) => { s.disabled = true; });
+    return;
+  }
   fetch(root.dataset.cardsUrl)
-    .then((response) => response.json())
+    .then((response) => {
+      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+      return response.json();
+    })
     .then((data) => {
       const cards = new Map(data.cards.map((c) => [c.id, c]));
       conditionsById = data.comparison_conditions || {};
@@ -92,7 +122,9 @@
           select.append(option);
         }
       }
-      const wanted = (new URLSearchParams(location.search).get("cards") || "").split(",");
+      const wanted = (new URLSearchParams(location.search).get("cards") || "").split(",").filter(Boolean);
+      // An id that names no card is said, not dropped silently (a typo, or a card renamed).
+      const unknown = wanted.filter((id) => !cards.has(id));
       wanted.filter((id) => cards.has(id)).slice(0, selects.length).forEach((id, i) => {
         selects[i].value = id;
       });
@@ -101,8 +133,15 @@
         const query = chosen.length ? `?cards=${chosen.map(encodeURIComponent).join(",")}` : "";
         history.replaceState(null, "", location.pathname + query);
         render(chosen.map((id) => cards.get(id)));
+        if (unknown.length) {
+          result.prepend(say(`No card has the id ${unknown.map((id) => `“${id}”`).join(", ")}: ${unknown.length === 1 ? "it was" : "they were"} left out. Check the address, or pick a model above.`));
+          unknown.length = 0;
+        }
       };
       selects.forEach((s) => s.addEventListener("change", update));
       update();
+    })
+    .catch((error) => {
+      result.replaceChildren(say(`The list of cards (data/cards.json) could not be loaded (${error.message}); every figure is also on the card pages.`));
     });
 })();

@@ -6,6 +6,15 @@
   "use strict";
   var root = document.getElementById("ec-search");
   if (!root) return;
+  if (window.location.protocol === "file:") {  // Pagefind fetches its index: not from a file
+    var note = document.createElement("p");
+    note.className = "ec-search__file";
+    note.textContent = "Search cannot work on pages opened from a file: browsers refuse it the " +
+      "index files it loads. Serve the site instead (energy-cards serve, or python3 -m " +
+      "http.server in the site folder) and open the address it prints.";
+    root.appendChild(note);
+    return;
+  }
   var base = new URL("../pagefind/", document.baseURI);
   var script = document.createElement("script");
   script.src = new URL("pagefind-ui.js", base).href;
