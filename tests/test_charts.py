@@ -578,3 +578,22 @@ def test_run_numbers_are_an_ordinal_axis() -> None:
 
 
 CARD_IDS |= {p.card_id for p in POINTS} | {b.card_id for b in BARS}
+
+
+def test_every_chart_of_the_shipped_site_is_a_valid_vega_lite_spec() -> None:
+    """The build skips altair's validation (0.5 s of every preview refresh); this keeps it."""
+    import jsonschema
+    from altair.vegalite.v6.schema import load_schema
+
+    from generator.project import Project
+    from generator.site.build import chart_specs
+    from generator.site.pipeline import read_project
+    from tests.conftest import REPO_ROOT
+
+    home, per_card = chart_specs(read_project(Project(REPO_ROOT)).summaries)
+    charts = home + [chart for charts in per_card.values() for chart in charts]
+    assert len(charts) >= 10
+    validator = jsonschema.Draft7Validator(load_schema())
+    for chart in charts:
+        errors = [error.message for error in validator.iter_errors(chart.vega_lite)]
+        assert errors == [], chart.name

@@ -171,3 +171,47 @@ def test_a_measurement_path_that_loops_or_is_too_long_is_a_located_problem(
         "cards/loop.yaml:11:14: error[unreadable-file] inference.measurements[0].path: expected a "
         "regular file, got a symlink loop",
     ]
+
+
+def test_the_preview_memo_reads_and_renders_only_what_changed(tmp_path: Path, monkeypatch) -> None:
+    """serve keeps a memo between refreshes: unchanged cards are not parsed or rendered again,
+    and what it gives is exactly what a fresh read and render give."""
+    from generator.check import gather
+    from generator.load.grid import read_grid_data
+    from generator.render import pages
+    from generator.site.pipeline import read_project
+    from tests.conftest import card_yaml
+
+    project = Project(make_project(tmp_path, {f"{c}.yaml": card_yaml(c) for c in "abc"}))
+    grid = read_grid_data()
+    reads: list[str] = []
+    renders: list[str] = []
+    real_read, real_render = gather.read_card_file, pages.render_card_files
+    monkeypatch.setattr(
+        gather,
+        "read_card_file",
+        lambda path, root: reads.append(path.stem) or real_read(path, root),
+    )
+    monkeypatch.setattr(
+        pages,
+        "render_card_files",
+        lambda summary, *args: renders.append(summary.card.id) or real_render(summary, *args),
+    )
+    cards_memo: dict = {}
+    pages_memo: dict = {}
+
+    def refresh() -> dict:
+        read = read_project(project, grid=grid, memo=cards_memo)
+        return render_site_pages(read.summaries, read.factors, memo=pages_memo)[0]
+
+    first = refresh()
+    assert (sorted(reads), sorted(renders)) == (["a", "b", "c"], ["a", "b", "c"])
+    reads.clear(), renders.clear()
+    assert refresh() == first
+    assert (reads, renders) == ([], [])
+    (project.cards_dir / "b.yaml").write_text(card_yaml("b", energy=0.004), encoding="utf-8")
+    changed = refresh()
+    assert (reads, renders) == (["b"], ["b"])
+    read = read_project(project, grid=grid)
+    assert changed == render_site_pages(read.summaries, read.factors)[0]  # same as fresh
+    assert changed["cards/b.md"] != first["cards/b.md"]

@@ -114,7 +114,11 @@ def _refuse_links_leaving_project(
 
 
 def gather_cards(
-    project: Project, paths: Sequence[Path] | None = None, *, grid: GridData | None = None
+    project: Project,
+    paths: Sequence[Path] | None = None,
+    *,
+    grid: GridData | None = None,
+    memo: dict | None = None,
 ) -> Gathered:
     """Read and check cards and their measurement files; problems are collected, never raised.
 
@@ -123,6 +127,8 @@ def gather_cards(
         paths: Card files or folders of cards to check (default: the project's cards/).
         grid: The grid intensity table cards' zones are checked against (default: the one
             CodeCarbon ships, read here).
+        memo: A dict the caller keeps between runs (the live preview): a card file whose
+            size and modification time are unchanged is not parsed and checked again.
 
     Returns:
         The cards with no error (sorted by id), the report, and the rating reference.
@@ -134,7 +140,7 @@ def gather_cards(
     files, refused = _refuse_links_leaving_project(project, files)
     report.extend(refused)
     report.cards_checked += len(refused)
-    read = [read_card_file(path, project.root) for path in dict.fromkeys(files)]
+    read = [_read_card(path, project.root, grid, memo) for path in dict.fromkeys(files)]
     id_problems = check_card_ids([card_file for card_file, _ in read])
     id_problems_by_file: dict[str, list[Problem]] = defaultdict(list)
     for problem in id_problems:
@@ -143,7 +149,7 @@ def gather_cards(
     for card_file, problems in read:
         report.extend(problems)
         report.cards_checked += 1
-        card, more = _check_card(project, card_file, report, grid)
+        card, more = _check_card(project, card_file, report, grid, memo)
         problems = problems + more + id_problems_by_file[card_file.display_path]
         if card is not None and not _has_errors(problems):
             loaded.append(card)
@@ -153,15 +159,65 @@ def gather_cards(
     return Gathered(sorted(loaded, key=lambda c: c.card.id), report, reference)
 
 
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except (OSError, ValueError):
+        return None  # the reader reports it
+    return (info.st_mtime_ns, info.st_size)
+
+
+def _remembered(memo: dict | None, kind: str, path: Path | None, grid: GridData, make):
+    """`make()`, or what it gave last time for this unchanged file and grid table.
+
+    One entry per file and kind, so the memo does not grow as a file is edited.
+    """
+    key = _file_key(path) if memo is not None and path is not None else None
+    if key is None or memo is None:
+        return make()
+    stamp = (key, id(grid))
+    known = memo.get((kind, str(path)))
+    if known is None or known[0] != stamp:
+        known = memo[(kind, str(path))] = (stamp, make())
+    return known[1]
+
+
+def _read_card(
+    path: Path, project_root: Path, grid: GridData, memo: dict | None
+) -> tuple[CardFile, list[Problem]]:
+    """`read_card_file`, from `memo` when the file is unchanged since it was last read."""
+    card_file, problems = _remembered(
+        memo, "read", path, grid, lambda: read_card_file(path, project_root)
+    )
+    return card_file, list(problems)
+
+
+def _validated(
+    card_file: CardFile, grid: GridData, memo: dict | None
+) -> tuple[Card | None, list[Problem]]:
+    """The card checked against the format and its source references (memoized like reads:
+    both depend on the file and the grid table alone)."""
+
+    def check() -> tuple[Card | None, list[Problem]]:
+        card, problems = validate_card_data(card_file, grid)
+        return card, problems + check_source_references(card_file)
+
+    card, problems = _remembered(memo, "check", card_file.path, grid, check)
+    return card, list(problems)
+
+
 def _check_card(
-    project: Project, card_file: CardFile, report: Report, grid: GridData
+    project: Project,
+    card_file: CardFile,
+    report: Report,
+    grid: GridData,
+    memo: dict | None = None,
 ) -> tuple[LoadedCard | None, list[Problem]]:
     """One card checked and its measurement files read (None when the card itself is invalid).
 
     The problems are added to `report` and returned, so the caller can apply the gate.
     """
-    card, problems = validate_card_data(card_file, grid)
-    problems += check_source_references(card_file)
+    card, problems = _validated(card_file, grid, memo)
     loaded = None
     if card is not None:
         measurements, more = _read_measurements(project, card, card_file, report)

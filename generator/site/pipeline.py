@@ -51,6 +51,7 @@ def read_project(
     *,
     grid: GridData | None = None,
     factors: Sequence[Factor] | None = None,
+    memo: dict | None = None,
 ) -> ProjectData:
     """Gather and check the cards, then compute their summaries; problems are collected.
 
@@ -59,10 +60,12 @@ def read_project(
         paths: Card files or folders to read instead of the project's cards/ (validate).
         grid: The grid intensity table (default: the one CodeCarbon ships).
         factors: The equivalence factor table (default: generator/data/factors.yaml).
+        memo: Kept by the live preview between reads, with the same `grid`: unchanged card
+            files are not parsed and checked again.
     """
     if grid is None:
         grid = read_grid_data()
-    gathered = gather_cards(project, paths, grid=grid)
+    gathered = gather_cards(project, paths, grid=grid, memo=memo)
     report = gathered.report
     if factors is None:
         factors, problems = read_factors()

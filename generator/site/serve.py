@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from generator.load.grid import read_grid_data
 from generator.problems import Report, format_text, plural
 from generator.project import Project
 from generator.site.build import render_docs
@@ -108,8 +109,14 @@ def refresh_preview(
     notice on them. Every good refresh says "preview updated", even when no file changed
     (after a broken edit is fixed, the fix is worth a word). `memo` is kept between
     refreshes so cards an edit did not touch are not rendered again."""
-    read = read_project(project)
-    files = None if read.report.errors else render_docs(project, read, memo)
+    memo = {} if memo is None else memo
+    if memo.get("grid") is None:  # read once: the installed CodeCarbon's data does not change
+        memo["grid"] = read_grid_data()
+    grid = memo["grid"]
+    cards_memo = memo.setdefault("cards", {})
+    pages_memo = memo.setdefault("pages", {})
+    read = read_project(project, grid=grid, memo=cards_memo)
+    files = None if read.report.errors else render_docs(project, read, pages_memo)
     if read.report.problems:
         log(format_text(read.report))
     if files is None:
