@@ -142,14 +142,49 @@ def test_search_by_hardware_and_organization(page, site_url: str, query: str, ti
     assert any(title in text for text in _search(page, site_url, query))
 
 
+def test_searching_hardware_lists_the_cards_measured_on_it_first(page, site_url: str) -> None:
+    """Cards measured on an H100 come before any task page (task tables are not indexed as
+    prose), and each result shows its task, headline figure and stars."""
+    import yaml
+
+    from tests.conftest import REPO_ROOT
+
+    measured_on_h100 = set()
+    for path in (REPO_ROOT / "cards").glob("*.yaml"):
+        card = yaml.safe_load(path.read_text("utf-8"))
+        hardware = ((card.get("inference") or {}).get("conditions") or {}).get("hardware", "")
+        if "H100" in hardware:
+            measured_on_h100.add(f"/cards/{card['id']}/")
+    assert len(measured_on_h100) >= 5
+    _search(page, site_url, "H100")
+    links = page.locator(".pagefind-ui__result-link").evaluate_all(
+        "links => links.map(a => new URL(a.href).pathname)"
+    )
+    cards = [link for link in links if link.startswith("/cards/") and link != "/cards/"]
+    assert links[: len(cards)] == cards, links  # every card before any other page
+    assert measured_on_h100 <= set(cards), links
+    assert any(link.startswith("/tasks/") for link in links)  # still found, after the cards
+    first = page.locator(".pagefind-ui__result").first
+    tags = first.locator(".pagefind-ui__result-tag").all_inner_texts()
+    assert "Task: Text generation" in tags, tags
+    assert any(re.fullmatch(r"Energy: [\d.,]+ k?Wh per 1,000 queries", tag) for tag in tags), tags
+    assert any(re.fullmatch(r"Stars: (\d of 5|not rated)", tag) for tag in tags), tags
+
+
 def test_search_narrows_by_organization(page, site_url: str) -> None:
     everything = _search(page, site_url, "llama")
     page.locator(".pagefind-ui__filter-name", has_text="organization").click()
     page.locator(".pagefind-ui__filter-checkbox[id$='Meta']").check()
+    # Pagefind re-renders the list as the filtered chunks arrive: wait for a settled list
+    # (fewer results than before, every title loaded) rather than for the network.
     page.wait_for_function(
-        f"document.querySelectorAll('.pagefind-ui__result').length < {len(everything)}"
+        """count => {
+            const titles = [...document.querySelectorAll('.pagefind-ui__result-title')];
+            return titles.length > 0 && titles.length < count
+                && titles.every(t => t.innerText.trim().length > 0);
+        }""",
+        arg=len(everything),
     )
-    page.wait_for_load_state("networkidle")
     titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
     assert titles and all("Llama" in title for title in titles), titles
 
@@ -255,58 +290,119 @@ def test_card_page_shows_its_label_and_charts(page, site_url: str) -> None:
 
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+SCREENSHOT_PAGES = {
+    "home-page": "/",
+    "task-page": "/tasks/text-generation/",
+    "card-page": "/cards/llama-3-70b/",
+    "compare-page": "/compare/?cards=llama-3-1-8b,llama-2-7b,all-minilm-l6-v2",
+}
+# (suffix, viewport, colour scheme): desktop keeps the README's names (card-page.png, ...).
+SCREENSHOT_VIEWS = {
+    "": ({"width": 1280, "height": 900}, "light"),
+    "-mobile": ({"width": 390, "height": 844}, "light"),
+    "-dark": ({"width": 1280, "height": 900}, "dark"),
+}
 
 
-@pytest.mark.parametrize(
-    ("name", "path"),
-    [
-        ("card-page", "/cards/llama-3-70b/"),
-        ("task-page", "/tasks/text-generation/"),
-        ("compare-page", "/compare/?cards=llama-3-1-8b,llama-2-7b,all-minilm-l6-v2"),
-    ],
-)
-def test_readme_screenshots(page, site_url: str, tmp_path: Path, name: str, path: str) -> None:
-    """The README's screenshots, taken here; UPDATE_SCREENSHOTS=1 rewrites tests/screenshots/."""
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(site_url + path)
-    page.wait_for_load_state("networkidle")
-    if name == "compare-page":
-        page.wait_for_selector(".ec-compare__result table")
-    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
-    target = folder / f"{name}.png"
-    page.screenshot(path=str(target))
-    assert target.read_bytes().startswith(b"\x89PNG") and target.stat().st_size > 20_000
+@pytest.mark.parametrize("view", list(SCREENSHOT_VIEWS), ids=["desktop", "mobile", "dark"])
+@pytest.mark.parametrize("name", list(SCREENSHOT_PAGES))
+def test_screenshots(browser, site_url: str, tmp_path: Path, name: str, view: str) -> None:
+    """Home, a task, a card and compare on a desktop, a 390 px phone and in the dark scheme:
+    the first screen of each, what a reader sees first. The page fits the screen (wide tables
+    scroll inside their wrapper) and dark is dark. UPDATE_SCREENSHOTS=1 rewrites
+    tests/screenshots/ to look at; the README shows the desktop ones and names the others."""
+    viewport, scheme = SCREENSHOT_VIEWS[view]
+    context = browser.new_context(viewport=viewport, color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        page.goto(site_url + SCREENSHOT_PAGES[name])
+        page.wait_for_load_state("networkidle")
+        if name == "compare-page":
+            page.wait_for_selector(".ec-compare__result table")
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        channels = [int(c) for c in background[background.index("(") + 1 : -1].split(",")[:3]]
+        assert (max(channels) < 80) if scheme == "dark" else (min(channels) > 200), background
+        folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+        target = folder / f"{name}{view}.png"
+        page.screenshot(path=str(target))
+        assert target.read_bytes().startswith(b"\x89PNG") and target.stat().st_size > 20_000
+    finally:
+        context.close()
     readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
-    assert f"tests/screenshots/{name}.png" in readme
-    assert (SCREENSHOTS / f"{name}.png").is_file()
+    assert f"tests/screenshots/{name}{view}.png" in readme
+    assert (SCREENSHOTS / f"{name}{view}.png").is_file()
 
 
-@pytest.mark.parametrize("name", ["card-page-mobile", "card-page-dark"])
-def test_mobile_and_dark_screenshots(browser, site_url: str, tmp_path: Path, name: str) -> None:
-    """A 390 px phone and the dark scheme: the page fits the screen, dark means dark.
-
-    UPDATE_SCREENSHOTS=1 writes them to tests/screenshots/ to look at.
-    """
-    dark = name.endswith("dark")
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844} if not dark else {"width": 1280, "height": 900},
-        color_scheme="dark" if dark else "light",
-    )
+def test_card_first_screen_on_a_phone(browser, site_url: str) -> None:
+    """On a 390 px phone, before any scrolling: the model, then its label at full width with
+    the headline figure and its unit (the label shows it; its text alternative says it)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
         page.goto(site_url + "/cards/llama-3-70b/")
         page.wait_for_load_state("networkidle")
-        # No sideways scrolling of the page itself (wide tables scroll inside their wrapper).
-        assert page.evaluate("document.documentElement.scrollWidth") <= (1280 if dark else 390)
-        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-        channels = [int(c) for c in background[background.index("(") + 1 : -1].split(",")[:3]]
-        assert (max(channels) < 80) if dark else (min(channels) > 200), background
-        folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
-        target = folder / f"{name}.png"
-        page.screenshot(path=str(target))  # the first screen: what a reader sees first
-        assert target.read_bytes().startswith(b"\x89PNG") and target.stat().st_size > 20_000
+        title = page.locator("article h1").first
+        assert title.inner_text().strip().rstrip("¶") == "Meta Llama 3 70B"
+        heading = title.bounding_box()
+        assert heading and heading["y"] >= 0 and heading["y"] + heading["height"] <= 844
+        label = page.locator("img.ec-label")
+        assert label.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+        box = label.bounding_box()
+        content = page.locator("article").evaluate(
+            "a => { const s = getComputedStyle(a); return a.clientWidth"
+            " - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }"
+        )
+        assert box and box["width"] >= content - 1 and box["width"] >= 340, (box, content)
+        assert box["y"] >= heading["y"] + heading["height"] and box["y"] + box["height"] <= 844
+        assert "1.72 kWh per 1,000 queries" in label.get_attribute("alt")
     finally:
         context.close()
+
+
+A11Y_PAGES = {
+    "home": "/",
+    "card": "/cards/llama-3-70b/",
+    "task": "/tasks/text-generation/",
+    "compare": "/compare/?cards=llama-3-1-8b,llama-2-7b,all-minilm-l6-v2",
+    "search": "/search/?q=llama",
+}
+
+
+@pytest.mark.parametrize(
+    ("scheme", "width"), [("light", 1280), ("dark", 390)], ids=["light-desktop", "dark-phone"]
+)
+def test_no_serious_accessibility_violation(browser, site_url: str, scheme: str, width: int):
+    """axe-core (bundled by axe-playwright-python: no network) finds no serious or critical
+    violation on the home, a card, a task, compare and search pages."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        reason = "the accessibility test needs axe-playwright-python (pip install -e '.[test]')"
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; CI must run it")
+        pytest.skip(reason)
+    context = browser.new_context(
+        viewport={"width": width, "height": 844},
+        color_scheme=scheme,  # type: ignore[arg-type]
+    )
+    page = context.new_page()
+    found: list[str] = []
+    try:
+        for name, path in A11Y_PAGES.items():
+            page.goto(site_url + path)
+            page.wait_for_load_state("networkidle")
+            if name == "compare":
+                page.wait_for_selector(".ec-compare__result table")
+            if name == "search":
+                page.wait_for_selector(".pagefind-ui__result")
+            for violation in Axe().run(page).response["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = [node["target"] for node in violation["nodes"][:3]]
+                    found.append(f"{name}: {violation['id']} ({violation['help']}) {targets}")
+    finally:
+        context.close()
+    assert found == []
 
 
 # Text a hostile or careless card could carry. Card names, organizations and tags may not

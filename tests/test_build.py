@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.units import readable_emissions, readable_energy
+from generator.units import energy_unit_for, readable_emissions, readable_energy
 from tests.conftest import REPO_ROOT, make_project
 from tests.conftest import card_yaml as _card
 
@@ -263,7 +263,9 @@ def test_measured_card_shows_median_spread_scope_provenance_and_co2(shipped_site
     text = _text(html)
     median = readable_energy(statistics.median(per_1000))
     assert f"Energy per 1,000 queries {median} estimated median of {len(rows)} runs" in text
-    assert f"(min {readable_energy(min(per_1000))}, max {readable_energy(max(per_1000))})" in text
+    unit = energy_unit_for([min(per_1000), max(per_1000)])  # one unit for the pair
+    low, high = readable_energy(min(per_1000), unit), readable_energy(max(per_1000), unit)
+    assert f"(min {low}, max {high})" in text
     assert "Scope: CPU and RAM." in text
     assert "Estimated, not measured by a sensor" in text
     assert "cpu_load mode: power from the CPU's TDP, not a sensor" in text
@@ -432,3 +434,42 @@ def test_labels_rendered_in_worker_processes_are_the_same_bytes(
     assert sorted(p.name for p in (tmp_path / "parallel").iterdir()) == sorted(
         f"{key}.png" for key, _ in serial.values()
     )
+
+
+def test_open_data_carries_its_licence(shipped_site: Path) -> None:
+    document = json.loads((shipped_site / "data" / "cards.json").read_text("utf-8"))
+    assert document["license"]["spdx"] == "CC-BY-4.0"
+    assert document["license"]["url"] == "https://creativecommons.org/licenses/by/4.0/"
+    data_page = _text((shipped_site / "data" / "index.html").read_text("utf-8"))
+    assert "Creative Commons Attribution 4.0 International (CC BY 4.0) licence" in data_page
+    assert "license names this licence (SPDX id CC-BY-4.0" in data_page
+    footer = (REPO_ROOT / "mkdocs.yml").read_text("utf-8")
+    assert document["license"]["url"] in footer  # the footer says the same
+
+
+def test_card_pages_link_to_their_yaml_for_editing_when_the_repository_is_known(
+    tmp_path: Path, shipped_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "Edit this card" not in (shipped_site / "cards" / "gpt-3" / "index.html").read_text(
+        "utf-8"
+    )  # no REPO_URL, no link to nowhere
+    monkeypatch.setenv("REPO_URL", "https://github.com/example/model-energy-cards/")
+    project = make_project(tmp_path, {"a.yaml": _card("a", "Model A")})
+    code, output = _build(project, "--strict")
+    assert code == 0, output
+    html = (project / "site" / "cards" / "a" / "index.html").read_text("utf-8")
+    edit = re.search(r'<a href="([^"]+)" title="Edit this card \(cards/a\.yaml\)"', html)
+    assert (
+        edit and edit[1] == "https://github.com/example/model-energy-cards/edit/main/cards/a.yaml"
+    )
+    for page in ("index.html", "cards/index.html", "tasks/text-classification/index.html"):
+        assert "Edit this card" not in (project / "site" / page).read_text("utf-8"), page
+
+
+def test_contributing_page_says_what_to_clone() -> None:
+    text = (REPO_ROOT / "site_src" / "contributing.md").read_text("utf-8")
+    assert "<this repository>" not in text
+    assert "git clone <repository URL> model-energy-cards && cd model-energy-cards" in text
+    assert "repository link at the top right of every page" in text
+    workflow = (REPO_ROOT / ".github" / "workflows" / "pages.yml").read_text("utf-8")
+    assert "REPO_URL: ${{ github.server_url }}/${{ github.repository }}" in workflow

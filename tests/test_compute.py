@@ -104,6 +104,9 @@ def test_compute_formats_no_numbers_render_says_the_derivation() -> None:
     assert derivation_text(measured) == (
         "median of 3 runs (min 12.3 Wh, max 21.9 Wh) in measurements/x/emissions.csv"
     )
+    # One unit for the pair, even where each alone would read best in another (J and mWh).
+    tiny = Derivation("median-of-runs", 5, 6.7e-7, 1.13e-6, ("a.csv",))
+    assert derivation_text(tiny) == "median of 5 runs (min 2.41 J, max 4.07 J) in a.csv"
     one = Derivation("median-of-runs", 1, 0.5, 0.5, ("a.csv", "b.csv"))
     assert derivation_text(one) == "median of 1 run in a.csv, b.csv"
     intensity = GridIntensity("FRA", 56.04, "CodeCarbon global energy mix", 2023)

@@ -39,7 +39,11 @@ _NOT_GIVEN = "not given"
 
 def comparison_conditions(summary: CardSummary) -> dict[str, str] | None:
     """What two inference figures must share to be compared, by condition name (None for a
-    card without an inference figure). Task pages and the compare page both use it."""
+    card without an inference figure). Task pages and the compare page both use it.
+
+    Every condition a measured configuration can vary (`InferenceConditions`: hardware, GPU
+    count, batch size, precision, queries, scope, PUE) is here, so a card's reference
+    configuration is only paired with figures measured like it."""
     if not (summary.card.inference and summary.headline_inference_energy):
         return None
     conditions = summary.card.inference.conditions
@@ -48,6 +52,7 @@ def comparison_conditions(summary: CardSummary) -> dict[str, str] | None:
     return {
         "Task": summary.task_label,
         "Hardware": conditions.hardware,
+        "GPUs": str(conditions.gpu_count) if conditions.gpu_count else _NOT_GIVEN,
         "Batch size": str(conditions.batch_size) if conditions.batch_size else _NOT_GIVEN,
         "Precision": conditions.precision or _NOT_GIVEN,
         "Queries": conditions.dataset or _NOT_GIVEN,

@@ -92,3 +92,12 @@ class OpenDataRow(BaseModel):
 COLUMNS: tuple[tuple[str, str], ...] = tuple(
     (key, field.description or "") for key, field in OpenDataRow.model_fields.items()
 )
+
+# The licence of the open data (the site's footer says the same, mkdocs.yml's `copyright`):
+# cards.json carries it as its top-level "license"; the data page states it.
+DATA_LICENSE: dict[str, str] = {
+    "spdx": "CC-BY-4.0",
+    "name": "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+    "attribution": "Model Energy Cards, and the sources each card names",
+}

@@ -1,4 +1,5 @@
-"""Compute stage (pure): a card's own charts: run spread, component split, power timelines.
+"""Compute stage (pure): a card's own charts: run spread, component split, power timelines,
+energy against batch size of its measured configurations.
 
 Built once per kind with altair, then filled with each card's rows as top-level `datasets`
 (see `generator.render.charts` for the shared spec, fonts and colours).
@@ -18,6 +19,7 @@ import numpy as np
 from generator.compute.measured_runs import MeasuredInference
 from generator.compute.power import integrate_gpu
 from generator.compute.summary import CardSummary
+from generator.formats.configurations import Configuration
 from generator.load.nvidia_smi import PowerSamples
 from generator.render.charts import (
     COMPONENT_LABELS,
@@ -32,6 +34,7 @@ from generator.render.charts import (
     _columns,
     _configure,
     _plural,
+    card_url,
 )
 from generator.render.figure_text import energy_text
 from generator.units import energy_unit_for, format_number, format_significant, readable_energy
@@ -245,10 +248,122 @@ def chart_power_timeline(
     return ChartSpec(f"card-{card_id}-power", title, spec, alt_text, rows, columns)
 
 
+MIN_CONFIGURATIONS = 3  # fewer measured configurations than this: the table says it all
+_VARIED = ("precision", "dataset", "scope")  # named in a line's label only when they vary
+
+
+def _series_label(conf: Configuration, varied: Sequence[str]) -> str:
+    """A line's name: hardware x GPU count, then whichever other condition varies on the card."""
+    c = conf.conditions
+    label = f"{c.hardware} x{c.gpu_count}" if c.gpu_count else c.hardware
+    extra = [str(getattr(getattr(c, key), "value", getattr(c, key))) for key in varied]
+    return f"{label}, {', '.join(extra)}" if extra else label
+
+
+@functools.cache
+def _configurations_template() -> dict[str, Any]:
+    """A line per hardware x GPU count (dataset "configurations") over batch size, log 2; the
+    reference configuration ringed and labelled (dataset "reference")."""
+    confs, reference = (
+        alt.Chart(alt.Data(name="configurations")),
+        alt.Chart(alt.Data(name="reference")),
+    )
+    x = alt.X("batch_size:Q", title="Batch size", scale=alt.Scale(type="log", base=2))
+    y = alt.Y(f"{SHOWN}:Q", title=KWH_1000)
+    # One legend of coloured shapes: points filled by series, lines stroked (no legend of
+    # their own; a line layer's colour legend would not merge with the shapes).
+    legend = alt.Legend(
+        orient="bottom", direction="vertical", title="Hardware x GPUs", symbolOpacity=1
+    )
+    fill, shape = alt.Fill("series:N", legend=legend), alt.Shape("series:N", legend=legend)
+    chart = alt.layer(
+        confs.mark_line(strokeWidth=1.5).encode(
+            x=x, y=y, stroke=alt.Stroke("series:N", legend=None)
+        ),
+        confs.mark_point(filled=True, size=60, opacity=1, strokeWidth=0, aria=True).encode(
+            x=x, y=y, fill=fill, shape=shape, href="url:N", description="name:N"
+        ),
+        reference.mark_point(size=260, strokeWidth=2, color="#111").encode(x=x, y=y),
+        reference.mark_text(align="left", dx=12, dy=-10, color="#111").encode(
+            x=x, y=y, text=alt.value("reference")
+        ),
+    ).properties(width=WIDTH_PX, height=HEIGHT_PX)
+    return _configure(chart)
+
+
+def chart_configurations(
+    card_id: str, card_name: str, configurations: Sequence[Configuration]
+) -> ChartSpec | None:
+    """Per card: energy per 1,000 queries against batch size of the measured configurations
+    that state one, a line per hardware x GPU count (ML.ENERGY's trade-off view), the
+    reference ringed; None under MIN_CONFIGURATIONS such configurations."""
+    plotted = [c for c in configurations if c.conditions.batch_size]
+    if len(plotted) < MIN_CONFIGURATIONS:
+        return None
+    varied = [k for k in _VARIED if len({getattr(c.conditions, k) for c in plotted}) > 1]
+    values = [c.energy_kwh_per_1000_queries.value for c in plotted]
+    unit = energy_unit_for(values)
+    rows = []
+    for conf in plotted:
+        c, kwh = conf.conditions, conf.energy_kwh_per_1000_queries.value
+        rows.append(
+            {"series": _series_label(conf, varied), "batch_size": c.batch_size}
+            | {KWH: kwh, "configuration": conf.name, "hardware": c.hardware}
+            | {"gpu_count": c.gpu_count, "reference": conf.reference}
+            | {"name": f"{conf.name}: {energy_text(kwh, unit)} per 1,000 queries"}
+            | {"url": f"{card_url(card_id)}#configurations"}
+        )
+    rows.sort(key=lambda row: (row["series"], row["batch_size"], row[KWH]))
+    series: dict[str, list[dict]] = {}
+    for row in rows:
+        series.setdefault(row["series"], []).append(row)
+    said = [
+        f"{label}, batch {lines[0]['batch_size']} to {lines[-1]['batch_size']}: "
+        f"{energy_text(lines[0][KWH], unit)} to {energy_text(lines[-1][KWH], unit)}"
+        if len(lines) > 1
+        else f"{label}, batch {lines[0]['batch_size']}: {energy_text(lines[0][KWH], unit)}"
+        for label, lines in series.items()
+    ]
+    chosen = [row for row in rows if row["reference"]]
+    ringed = (
+        f"; the ring marks the reference configuration, {chosen[0]['configuration']}, "
+        f"{energy_text(chosen[0][KWH], unit)}"
+        if chosen
+        else ""
+    )
+    alt_text = (
+        f"Line chart of the energy per 1,000 queries of {card_name} against batch size, "
+        f"{_plural(len(rows), 'measured configuration')}, a line per hardware and GPU count: "
+        + "; ".join(said)
+        + f"{ringed}."
+    )
+    title = f"{card_name}: energy against batch size"
+    per_1000 = f"{unit} per 1,000 queries"
+    shown = _in_unit(rows, KWH, unit)
+    spec = _filled(
+        _configurations_template(),
+        title,
+        "measured configurations; batch size on a log scale",
+        configurations=shown,
+        reference=[row for row in shown if row["reference"]],
+    )
+    spec = _retitled(spec, KWH_1000, per_1000)
+    columns = [
+        ("configuration", "Configuration"),
+        ("hardware", "Hardware"),
+        ("gpu_count", "GPUs"),
+        ("batch_size", "Batch size"),
+        (KWH, HEADERS[KWH]),
+        ("reference", "Reference configuration"),
+    ]
+    return ChartSpec(f"card-{card_id}-configurations", title, spec, alt_text, rows, columns)
+
+
 def card_charts(
     summary: CardSummary, power_logs: Sequence[tuple[str, PowerSamples]] = ()
 ) -> list[ChartSpec]:
-    """A card's charts, few by design: runs, components, and a power timeline per log.
+    """A card's charts, few by design: runs, components, a power timeline per log, and energy
+    against batch size when the card lists enough measured configurations.
 
     `power_logs` are (display path, samples) of the card's nvidia-smi files, in card order.
     """
@@ -261,4 +376,6 @@ def card_charts(
         if chart is not None and n > 1:
             chart = dataclasses.replace(chart, name=f"{chart.name}-{n}")
         charts.append(chart)
+    if card.inference and card.inference.configurations:
+        charts.append(chart_configurations(card.id, card.name, card.inference.configurations))
     return [chart for chart in charts if chart is not None]

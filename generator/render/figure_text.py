@@ -14,6 +14,7 @@ from generator.render.escaping import SCOPE_LABELS
 from generator.units import (
     Quantity,
     emissions_unit_for,
+    energy_unit_for,
     format_number,
     grams_to_kg,
     readable_emissions,
@@ -75,8 +76,9 @@ def derivation_text(derivation: Derivation) -> str:
     runs = derivation.runs
     spread = ""
     if runs > 1 and derivation.min_kwh_per_1000_queries is not None:
-        low = energy_text(derivation.min_kwh_per_1000_queries)
-        high = energy_text(derivation.max_kwh_per_1000_queries or 0.0)
+        values = [derivation.min_kwh_per_1000_queries, derivation.max_kwh_per_1000_queries or 0.0]
+        unit = energy_unit_for(values)  # one unit for the pair: "min 2.41 J, max 4.07 J"
+        low, high = (energy_text(value, unit) for value in values)
         spread = f" (min {low}, max {high})"
     plural = "s" if runs != 1 else ""
     return f"median of {runs} run{plural}{spread} in " + ", ".join(derivation.files)

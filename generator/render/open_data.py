@@ -10,16 +10,17 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from generator.formats.open_data import COLUMNS
+from generator.formats.open_data import COLUMNS, DATA_LICENSE
 from generator.render.escaping import csv_text
 
 
 def cards_json(
     rows: Sequence[dict[str, Any]], conditions: dict[str, dict[str, str]] | None = None
 ) -> str:
-    """The JSON document: the column keys, one object per card, then each card's comparison
-    conditions by card id (what the compare page checks before pairing figures)."""
+    """The JSON document: its licence, the column keys, one object per card, then each card's
+    comparison conditions by card id (what the compare page checks before pairing figures)."""
     document = {
+        "license": DATA_LICENSE,
         "columns": [k for k, _ in COLUMNS],
         "cards": list(rows),
         "comparison_conditions": conditions or {},

@@ -28,7 +28,7 @@ from generator.formats.card import (
     card_json_schema_text,
 )
 from generator.formats.factors import Factor
-from generator.formats.open_data import COLUMNS
+from generator.formats.open_data import COLUMNS, DATA_LICENSE
 from generator.formats.rating_reference import SIZE_CLASS_NOTE, RatingReference
 from generator.render.charts import ChartSpec
 from generator.render.environment import render_template
@@ -257,7 +257,9 @@ def render_site_pages(
     rows = cards_table(summaries)
     pages["data/cards.json"] = cards_json(rows, cards_conditions(summaries))
     pages["data/cards.csv"] = cards_csv(rows)
-    pages["data/index.md"] = render_template("data.md.j2", columns=COLUMNS, count=len(rows))
+    pages["data/index.md"] = render_template(
+        "data.md.j2", columns=COLUMNS, count=len(rows), license=DATA_LICENSE
+    )
     pages["compare.md"] = render_template("compare.md.j2")
     label_svgs = {}
     for summary in summaries:

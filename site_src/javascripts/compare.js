@@ -62,7 +62,10 @@
     }
     const table = element("table");
     const head = table.createTHead().insertRow();
-    head.append(element("th", ""));
+    const corner = element("th");  // names the row labels for screen readers, shows nothing
+    corner.append(element("span", "Figure"));
+    corner.firstChild.className = "ec-visually-hidden";
+    head.append(corner);
     for (const card of chosen) {
       const th = element("th");
       const link = element("a", card.name);

@@ -27,6 +27,8 @@
       resetStyles: false,
       autofocus: true,
     });
+    var input = root.querySelector(".pagefind-ui__search-input");  // labelled by a title only
+    if (input) input.setAttribute("aria-label", "Search the cards");
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) ui.triggerSearch(query);
   };

@@ -44,3 +44,16 @@
     });
   });
 })();
+
+// Tables and charts wider than a phone scroll sideways inside their box: make each box
+// reachable by keyboard (axe-core's scrollable-region-focusable). Material wraps tables in
+// .md-typeset__scrollwrap when it mounts a page, so this runs after it, on each page it shows.
+(() => {
+  const focusable = () => {
+    document.querySelectorAll(".md-typeset__scrollwrap, .ec-chart-box").forEach((box) => {
+      if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+    });
+  };
+  if (window.document$) window.document$.subscribe(focusable);
+  else document.addEventListener("DOMContentLoaded", focusable);
+})();
