@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -11,7 +12,7 @@ from generator.cli import main
 from generator.compute.power import integrate_power
 from generator.formats.card import MeasurementFile
 from generator.formats.power_log_layout import layout_from_spec, layout_spec
-from generator.load import measurement_files
+from generator.load import measurement_files, power_log_sql
 from generator.load.measurement_files import read_measurement_file
 from generator.load.nvidia_smi import read_nvidia_smi_csv
 from generator.load.power_log import NVIDIA_SMI_LAYOUT, read_power_log
@@ -113,10 +114,15 @@ def test_parquet_power_log(tmp_path) -> None:
     assert integrate_power(samples).energy_j == pytest.approx(1400.0)
 
 
+@pytest.mark.parametrize("bucket_us", [power_log_sql.BUCKET_US, 2_000_000, 1_000_000, 1])
 @pytest.mark.parametrize(
     "name", ["two_gpus_constant.csv", "gap.csv", "na_readings.csv", "ramp_nounits.csv"]
 )
-def test_engine_gives_the_same_energy_and_problems_as_the_line_reader(name) -> None:
+def test_engine_gives_the_same_energy_and_problems_as_the_line_reader(
+    name, bucket_us, monkeypatch
+) -> None:
+    # Any window bucket gives the same figures: the intervals at bucket edges are added back.
+    monkeypatch.setattr(power_log_sql, "BUCKET_US", bucket_us)
     path = NVIDIA_SMI / name
     exact, exact_problems = read_nvidia_smi_csv(path, name)
     header = path.read_text().splitlines()[0]
@@ -126,12 +132,45 @@ def test_engine_gives_the_same_energy_and_problems_as_the_line_reader(name) -> N
     streamed, problems, irregular = read_power_log(path, name, layout, nvidia_ids=True)
     assert not irregular
     want, got = integrate_power(exact), integrate_power(streamed)
-    assert got.energy_j == pytest.approx(want.energy_j, rel=1e-9)
+    assert got.energy_j == pytest.approx(want.energy_j, rel=1e-11)
     assert got.gaps == want.gaps and got.samples == want.samples
     assert got.coverage == pytest.approx(want.coverage)
+    assert [gpu.median_interval_s for gpu in got.gpus.values()] == pytest.approx(
+        [gpu.median_interval_s for gpu in want.gpus.values()]
+    )
     assert streamed.na_readings == exact.na_readings
     assert [(p.location.line, p.code, p.key) for p in problems] == [
         (p.location.line, p.code, p.key) for p in exact_problems
+    ]
+
+
+@pytest.mark.parametrize("bucket_us", [7_000_000, 1])
+def test_an_unsorted_log_cut_into_small_buckets_gives_the_same_figures(
+    tmp_path, bucket_us, monkeypatch
+) -> None:
+    rng = np.random.default_rng(12)
+    start = np.datetime64("2024-10-30T18:42:30.000", "ms")
+    times = start + np.cumsum(rng.integers(50, 2500, 600)).astype("timedelta64[ms]")
+    gpus, watts = rng.integers(0, 3, 600), rng.uniform(50, 700, 600)
+    lines = ["timestamp, index, power.draw [W]"] + [
+        f"{str(times[i]).replace('-', '/').replace('T', ' ')}, {gpus[i]}, {watts[i]:.2f} W"
+        for i in rng.permutation(600)
+    ]
+    path = tmp_path / "jitter.csv"
+    path.write_text("\n".join(lines) + "\n")
+    exact, exact_problems = read_nvidia_smi_csv(path, "jitter.csv")
+    hourly, _, _ = read_power_log(path, "jitter.csv", NVIDIA_SMI_LAYOUT, nvidia_ids=True)
+    monkeypatch.setattr(power_log_sql, "BUCKET_US", bucket_us)
+    streamed, problems, _ = read_power_log(path, "jitter.csv", NVIDIA_SMI_LAYOUT, nvidia_ids=True)
+    want, hour, got = integrate_power(exact), integrate_power(hourly), integrate_power(streamed)
+    for name, gpu in want.gpus.items():
+        assert got.gpus[name].energy_j == pytest.approx(hour.gpus[name].energy_j, rel=1e-12)
+        # the line reader keeps times as float seconds since 1970 (about 0.2 µs apart)
+        assert got.gpus[name].energy_j == pytest.approx(gpu.energy_j, rel=1e-9)
+        assert got.gpus[name].median_interval_s == pytest.approx(gpu.median_interval_s)
+        assert got.gpus[name].gaps == gpu.gaps and got.gpus[name].samples == gpu.samples
+    assert [(p.location.line, p.code) for p in problems] == [
+        (p.location.line, p.code) for p in exact_problems
     ]
 
 

@@ -31,10 +31,10 @@ from generator.load.plausibility import (
 )
 from generator.load.power_log_hints import describe_columns, suggest_layout
 from generator.load.power_log_sql import (
-    AGGREGATE_SQL,
     DETAIL_SQL,
     NVIDIA_SMI_GPU_ID,
     Columns,
+    aggregate_sql,
     literal,
     quote,
     rows_sql,
@@ -195,7 +195,7 @@ def _read(connection, path, display_path, layout, parquet, strict, nvidia_ids):
     source = source_sql(path.as_posix(), parquet, sql_names, strict=strict)
     connection.execute(f"CREATE TEMP VIEW rows AS {rows_sql(source, columns, layout)}")
     try:
-        table = connection.execute(AGGREGATE_SQL).fetchall()
+        table = connection.execute(aggregate_sql()).fetchall()
     except duckdb.Error as error:
         if strict:
             return None, [], True

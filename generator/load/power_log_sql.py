@@ -3,10 +3,12 @@
 Takes where the columns are (`Columns`: positions in a CSV, names in a Parquet file) and how
 they are written (`PowerLogLayout`); gives SQL text for DuckDB: `rows_sql` normalises any
 layout, long or wide, to one row per sample (`gpu`, `t_us`, `power_w`, `status`), and
-`AGGREGATE_SQL` reduces those rows to one line per GPU and distinct sampling interval: how
+`aggregate_sql` reduces those rows to one line per GPU and distinct sampling interval: how
 many intervals, their trapezoid energy, the GPU's first and last sample, its readings over
-the plausibility limit. Both are plain SQL (window `lag` plus `GROUP BY`): the same query runs
-on a distributed engine (Spark SQL, Trino, BigQuery) when logs outgrow one machine.
+the plausibility limit. The window step runs per GPU and hour (`BUCKET_US`), with the interval
+at each hour's edge added back, so memory depends on an hour's samples, not the file's. Both
+are plain SQL (window `lag` plus `GROUP BY`): the same query runs on a distributed engine
+(Spark SQL, Trino, BigQuery) when logs outgrow one machine.
 Builds text only; `generator.load.power_log` runs it.
 """
 
@@ -110,24 +112,74 @@ def rows_sql(source: str, columns: Columns, layout: PowerLogLayout) -> str:
         )"""
 
 
+# Each GPU's samples are cut into buckets of this much time, and the window step (`lag`) runs
+# per bucket, so the engine holds one bucket at a time, not a GPU's week: an hour at 10 Hz is
+# 36,000 samples. Rows without a time (bad timestamps, repeated headers) are spread by a hash.
+BUCKET_US = 3_600_000_000
+BAD_ROW_BUCKETS = 4096
+
 # Per status, GPU and distinct interval: count, trapezoid energy, first/last sample, high
-# readings. One pass over the file: rows that are not 'ok' are only counted.
-AGGREGATE_SQL = f"""
+# readings. One pass over the file: rows that are not 'ok' are only counted. Exact across
+# bucket edges: `buckets` keeps each bucket's first and last sample, and `edges` adds back the
+# interval from one bucket's last sample to the next one's first (and the GPU's very first
+# sample, which has no interval), in place of each bucket's first row.
+_AGGREGATE_SQL = """
     WITH samples AS (
-        SELECT status, gpu, t_us, power_w,
+        SELECT status, gpu, bucket, t_us, power_w,
             t_us - lag(t_us) OVER by_time AS interval_us,
             lag(power_w) OVER by_time AS previous_w
-        FROM rows
-        WINDOW by_time AS (PARTITION BY status, gpu ORDER BY t_us)
+        FROM (
+            SELECT status, gpu, t_us, power_w,
+                coalesce(t_us // {bucket_us}, -1 - hash(time_raw, power_raw) % {bad_row_buckets})
+                    AS bucket
+            FROM rows
+        )
+        WINDOW by_time AS (PARTITION BY status, gpu, bucket ORDER BY t_us)
+    ),
+    grouped AS (
+        SELECT status, gpu, bucket,
+            CASE WHEN status = 'ok' THEN interval_us END AS interval_us,
+            count(*) AS samples,
+            sum(CASE WHEN status = 'ok' THEN (power_w + previous_w) * 0.5 * interval_us / 1e6
+                END) AS energy_j,
+            min(t_us) AS first_us, max(t_us) AS last_us,
+            min(power_w) AS first_w, arg_max(power_w, t_us) AS last_w,
+            count_if(status = 'ok' AND power_w > {max_w}) AS high
+        FROM samples GROUP BY ALL
+    ),
+    buckets AS (
+        SELECT gpu, bucket, min(first_us) AS first_us, max(last_us) AS last_us,
+            min(first_w) FILTER (WHERE interval_us IS NULL) AS first_w,
+            arg_max(last_w, last_us) AS last_w,
+            sum(high) FILTER (WHERE interval_us IS NULL) AS first_high
+        FROM grouped WHERE status = 'ok' GROUP BY gpu, bucket
+    ),
+    edges AS (
+        SELECT gpu, first_us - lag(last_us) OVER by_bucket AS interval_us, first_us,
+            (first_w + lag(last_w) OVER by_bucket) * 0.5
+                * (first_us - lag(last_us) OVER by_bucket) / 1e6 AS energy_j,
+            first_high AS high
+        FROM buckets
+        WINDOW by_bucket AS (PARTITION BY gpu ORDER BY bucket)
     )
-    SELECT status, gpu, CASE WHEN status = 'ok' THEN interval_us END AS interval_us,
-        count(*) AS samples,
-        sum(CASE WHEN status = 'ok' THEN (power_w + previous_w) * 0.5 * interval_us / 1e6 END)
-            AS energy_j,
-        min(t_us) AS first_us, max(t_us) AS last_us,
-        count_if(status = 'ok' AND power_w > {MAX_GPU_POWER_W}) AS high
-    FROM samples GROUP BY ALL
+    SELECT status, gpu, interval_us, sum(samples) AS samples, sum(energy_j) AS energy_j,
+        min(first_us) AS first_us, max(last_us) AS last_us, sum(high) AS high
+    FROM (
+        SELECT status, gpu, interval_us, samples, energy_j, first_us, last_us, high
+        FROM grouped WHERE NOT (status = 'ok' AND interval_us IS NULL)
+        UNION ALL
+        SELECT 'ok', gpu, interval_us, 1, energy_j, first_us, first_us, high FROM edges
+    )
+    GROUP BY status, gpu, interval_us
 """
+
+
+def aggregate_sql() -> str:
+    """The per-GPU, per-interval aggregate over the view `rows`, windowed per `BUCKET_US`."""
+    return _AGGREGATE_SQL.format(
+        bucket_us=int(BUCKET_US), bad_row_buckets=BAD_ROW_BUCKETS, max_w=MAX_GPU_POWER_W
+    )
+
 
 # The rows a warning names: bad values, readings over the limit, samples after a long gap.
 DETAIL_SQL = """
