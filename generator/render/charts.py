@@ -38,6 +38,7 @@ FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, s
 WIDTH_PX, HEIGHT_PX, ROW_STEP_PX = 560, 240, 34
 MAX_POINTS_PER_GPU = 500
 MAX_BARS = 50  # training emissions bars: beyond ~50 a chart is a list
+MAX_DOTS = 60  # home energy chart: beyond this, a box per task instead of a dot per card
 # Colour and shape both tell provenance apart (never colour alone); each >= 4.5:1 on white.
 PROVENANCES = ("measured", "estimated", "reported")
 PROVENANCE_COLORS = ("#1b6ca8", "#b35806", "#5e3c99")
@@ -235,6 +236,8 @@ def chart_energy_by_task(points: Sequence[EnergyPoint]) -> ChartSpec | None:
         by_task.setdefault(point.task, []).append(point.energy_kwh_per_1000_queries)
     medians = {task: statistics.median(values) for task, values in by_task.items()}
     tasks = sorted(medians, key=lambda task: (-medians[task], task))
+    if len(points) > MAX_DOTS:
+        return _energy_by_task_summary(by_task, points, tasks, medians)
     points.sort(key=lambda p: (tasks.index(p.task), p.energy_kwh_per_1000_queries, p.card_id))
     rows = [dataclasses.asdict(point) | {"url": card_url(point.card_id)} for point in points]
     scale, axis = _log_axis([p.energy_kwh_per_1000_queries for p in points], KWH_1000)
@@ -315,3 +318,82 @@ def chart_training_emissions(
     return ChartSpec(
         "home-training-emissions", "Training emissions", _configure(chart), alt_text, rows, columns
     )
+
+
+def _energy_by_task_summary(
+    by_task: dict[str, list[float]],
+    points: Sequence[EnergyPoint],
+    tasks: list[str],
+    medians: dict[str, float],
+) -> ChartSpec:
+    """The home energy chart for many cards: per task a box (quartiles), whiskers to the
+    furthest card within 1.5 box lengths on the log axis, the median ticked, and the cards
+    beyond named (hover) and linked as dots. Its data: one row per task."""
+    rows, outliers = [], []
+    for task in tasks:
+        values = sorted(by_task[task])
+        pair = values if len(values) > 1 else values * 2  # quantiles needs two values
+        q1, _, q3 = statistics.quantiles(pair, n=4, method="inclusive")
+        spread = math.log10(q3) - math.log10(q1)
+        low, high = q1 / 10 ** (1.5 * spread), q3 * 10 ** (1.5 * spread)
+        inside = [v for v in values if low <= v <= high]
+        out = sorted(
+            (
+                p
+                for p in points
+                if p.task == task and not low <= p.energy_kwh_per_1000_queries <= high
+            ),
+            key=lambda p: (p.energy_kwh_per_1000_queries, p.card_id),
+        )
+        outliers += [dataclasses.asdict(p) | {"url": card_url(p.card_id)} for p in out]
+        rows.append(
+            {
+                "task": task,
+                "cards": len(values),
+                "low": inside[0],
+                "q1": q1,
+                "median": medians[task],
+                "q3": q3,
+                "high": inside[-1],
+                "outliers": ", ".join(p.name for p in out),
+            }
+        )
+    scale, axis = _log_axis([p.energy_kwh_per_1000_queries for p in points], KWH_1000)
+    title = "Energy per 1,000 queries, by task"
+    subtitle = "log scale; box: middle half of the cards, tick: median, dots: outliers"
+    y = alt.Y("task:N", sort=tasks, title=None, axis=alt.Axis(grid=True))
+    base = alt.Chart(alt.Data(values=rows))
+    whisker = base.mark_rule(color="#555").encode(
+        x=alt.X("low:Q", scale=scale, axis=axis), x2="high:Q", y=y
+    )
+    box = base.mark_bar(size=18, color="#9ecae1", stroke="#3d6d99").encode(x="q1:Q", x2="q3:Q", y=y)
+    median = base.mark_tick(color="#111", size=22, thickness=2).encode(x="median:Q", y=y)
+    dots = (
+        alt.Chart(alt.Data(values=outliers))
+        .mark_point(filled=True, size=40, opacity=0.8, aria=True)
+        .encode(**_pointable(), x="energy_kwh_per_1000_queries:Q", y=y, **_by_provenance())
+    )
+    chart = alt.layer(whisker, box, median, dots, title=alt.Title(title, subtitle=subtitle))
+    chart = chart.properties(width=WIDTH_PX, height=alt.Step(ROW_STEP_PX))
+    alt_text = (
+        "Box chart of energy per 1,000 queries on a logarithmic scale, "
+        f"{_plural(len(points), 'card')} in {_plural(len(tasks), 'task')} "
+        "(each outlier dot links to its card). Median by task, highest first: "
+        + "; ".join(
+            f"{r['task']} {energy_text(r['median'])} ({_plural(r['cards'], 'card')}"
+            + (f"; outliers: {r['outliers']})" if r["outliers"] else ")")
+            for r in rows
+        )
+        + "."
+    )
+    columns = [
+        ("task", "Task"),
+        ("cards", "Cards"),
+        ("low", "Lowest (whisker)"),
+        ("q1", "First quartile"),
+        ("median", "Median"),
+        ("q3", "Third quartile"),
+        ("high", "Highest (whisker)"),
+        ("outliers", "Outliers"),
+    ]
+    return ChartSpec("home-energy-by-task", title, _configure(chart), alt_text, rows, columns)

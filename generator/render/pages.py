@@ -39,6 +39,15 @@ from generator.render.publish import (
     render_model_card_section,
     render_publish_files,
 )
+from generator.render.table_data import (
+    MODELS_DATA_PATH,
+    TABLE_ROWS_SHOWN,
+    is_paged,
+    models_rows,
+    table_json,
+    task_data_path,
+    task_rows,
+)
 from generator.render.task_charts import task_chart_name
 
 
@@ -88,16 +97,43 @@ def render_card_page(
 
 
 def render_task_page(group: TaskGroup, chart: ChartSpec | None = None) -> str:
-    return render_template("task.md.j2", group=group, chart=chart)
+    """A task's page: its table shows the first TABLE_ROWS_SHOWN rows (all of them, and no
+    JSON link, when there are no more)."""
+    data_path = task_data_path(group.task.value) if is_paged(len(group.summaries)) else ""
+    return render_template(
+        "task.md.j2", group=group, chart=chart, shown=TABLE_ROWS_SHOWN, data_path=data_path
+    )
 
 
 def render_tasks_index(groups: Sequence[TaskGroup]) -> str:
     return render_template("tasks_index.md.j2", groups=groups)
 
 
+def _by_name(summaries: Sequence[CardSummary]) -> list[CardSummary]:
+    return sorted(summaries, key=lambda s: (s.card.name.lower(), s.card.id))
+
+
 def render_all_cards_page(summaries: Sequence[CardSummary]) -> str:
-    ordered = sorted(summaries, key=lambda s: (s.card.name.lower(), s.card.id))
-    return render_template("cards_index.md.j2", summaries=ordered)
+    data_path = MODELS_DATA_PATH if is_paged(len(summaries)) else ""
+    return render_template(
+        "cards_index.md.j2",
+        summaries=_by_name(summaries),
+        shown=TABLE_ROWS_SHOWN,
+        data_path=data_path,
+    )
+
+
+def render_table_data(
+    summaries: Sequence[CardSummary], groups: Sequence[TaskGroup]
+) -> dict[str, str]:
+    """The JSON rows of each table too long for its page (none on a small site)."""
+    files = {}
+    if is_paged(len(summaries)):
+        files[MODELS_DATA_PATH] = table_json(models_rows(_by_name(summaries)))
+    for group in groups:
+        if is_paged(len(group.summaries)):
+            files[task_data_path(group.task.value)] = table_json(task_rows(group.summaries))
+    return files
 
 
 def render_home_page(
@@ -261,6 +297,7 @@ def render_site_pages(
         "data.md.j2", columns=COLUMNS, count=len(rows), license=DATA_LICENSE
     )
     pages["compare.md"] = render_template("compare.md.j2")
+    pages.update(render_table_data(summaries, groups))
     label_svgs = {}
     for summary in summaries:
         charts = card_charts.get(summary.card.id, ())

@@ -50,6 +50,7 @@ from generator.render.charts import (
 )
 from generator.render.pages import render_site_pages
 from generator.render.publish import PUBLISH_PATHS, label_png_path
+from generator.render.table_data import MODELS_DATA_PATH, is_paged, task_data_path
 from generator.render.task_charts import highlighted_for, task_charts
 from generator.site.engine import MkDocsEngine, SiteEngine
 from generator.site.images import chart_key, pngs_cached, prune_cache, render_svg
@@ -232,7 +233,12 @@ def generated_paths(summaries: Sequence[CardSummary], charts: Sequence[ChartSpec
     for summary in summaries:
         paths.add(f"cards/{summary.card.id}.md")
         paths.update(pattern.format(id=summary.card.id) for pattern in PUBLISH_PATHS.values())
-    paths.update(f"tasks/{group.task.value}.md" for group in group_by_task(summaries))
+    groups = group_by_task(summaries)
+    paths.update(f"tasks/{group.task.value}.md" for group in groups)
+    # The JSON rows of long tables (render_table_data writes the same ones).
+    if is_paged(len(summaries)):
+        paths.add(MODELS_DATA_PATH)
+    paths.update(task_data_path(g.task.value) for g in groups if is_paged(len(g.summaries)))
     paths.update(path for chart in charts for path in _chart_paths(chart))
     return paths
 
