@@ -391,3 +391,22 @@ def test_publish_files_have_stable_paths(llama: CardSummary) -> None:
     png = render_label_png(llama)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert png == render_label_png(llama)
+
+
+def test_label_gives_the_not_rated_reason_without_its_bracketed_explanation() -> None:
+    """The label's two small lines hold the reason; the page (and the aria-label) hold all."""
+    from generator.project import Project
+    from generator.site.pipeline import read_project
+
+    (summary,) = [
+        s
+        for s in read_project(Project(REPO_ROOT)).summaries
+        if s.card.id == "sklearn-digits-logreg"
+    ]
+    svg = render_label_svg(summary)
+    texts = _texts(svg)
+    assert "fewer than 3 comparable cards" in texts
+    assert not any(
+        "(same task" in text or text.endswith("…") for text in texts if "comparable" in text
+    )
+    assert "(same task, size class and energy scope)" in ET.fromstring(svg).get("aria-label")

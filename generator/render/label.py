@@ -63,7 +63,8 @@ def _rating_lines(summary: CardSummary) -> tuple[str, list[str]]:
             wrap_text(second, _LINE_PX, 10, 1)[0],
         ]
     reason = rating.reason if rating else "no rating reference has been made yet"
-    lines = wrap_text(reason, _LINE_PX, 10, 1 if aies else 2)
+    # The label has room for the reason, not its explanation in brackets (the page has both).
+    lines = wrap_text(reason.split(" (")[0], _LINE_PX, 10, 1 if aies else 2)
     return "not rated", lines + ([wrap_text(aies, _LINE_PX, 10, 1)[0]] if aies else [])
 
 
