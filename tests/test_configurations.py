@@ -81,7 +81,7 @@ def test_card_page_shows_the_configurations_table(tmp_path: Path) -> None:
         "Where",
     ]
     assert len(rows) == 1 + 9
-    # the reference first, in bold, then the others in card order, one unit for the column
+    # the reference first, in bold, one unit for the column
     assert rows[1] == [
         "H100 x2, batch 8, tensor_parallel 2 (gpqa) (reference)",
         "NVIDIA H100 80GB HBM3",
@@ -93,7 +93,24 @@ def test_card_page_shows_the_configurations_table(tmp_path: Path) -> None:
         "(13928.5 J per request)",
     ]
     assert "<strong>H100 x2, batch 8, tensor_parallel 2 (gpqa)</strong> (reference)" in page
+    # then in the importer's reference order: H100 first, fewer GPUs, smaller batches
     assert rows[2][:6] == [
+        "H100 x2, batch 16, tensor_parallel 2 (gpqa)",
+        "NVIDIA H100 80GB HBM3",
+        "2",
+        "16",
+        "bfloat16",
+        "2.27 kWh",
+    ]
+    assert rows[4][:6] == [
+        "H100 x2, batch 64, tensor_parallel 2 (gpqa)",
+        "NVIDIA H100 80GB HBM3",
+        "2",
+        "64",
+        "bfloat16",
+        "1.05 kWh",
+    ]
+    assert rows[5][:6] == [
         "B200 x1, batch 8 (gpqa)",
         "NVIDIA B200",
         "1",
@@ -101,21 +118,13 @@ def test_card_page_shows_the_configurations_table(tmp_path: Path) -> None:
         "bfloat16",
         "4.79 kWh",
     ]
-    assert rows[5][:6] == [
+    assert rows[8][:6] == [
         "B200 x1, batch 64 (gpqa)",
         "NVIDIA B200",
         "1",
         "64",
         "bfloat16",
         "0.92 kWh",
-    ]
-    assert rows[9][:6] == [
-        "H100 x2, batch 64, tensor_parallel 2 (gpqa)",
-        "NVIDIA H100 80GB HBM3",
-        "2",
-        "64",
-        "bfloat16",
-        "1.05 kWh",
     ]
     assert [row[0] for row in rows[1:]].count("B200 x1, batch 128 (gpqa)") == 1
     # the chart sits under Charts, with its data as CSV

@@ -12,6 +12,12 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.formats.card import Card
+from generator.load.leaderboard_draft import (
+    IMPORT_MARKER,
+    INFERENCE_BEGIN,
+    SOURCES_BEGIN,
+    strip_imported_block,
+)
 from generator.load.leaderboard_files import model_key
 
 DATA = Path(__file__).parent / "data" / "leaderboards"
@@ -208,12 +214,80 @@ def test_a_file_of_another_kind_is_an_error(tmp_path):
     assert "error[not-a-leaderboard-file]" in result.output
 
 
+def _hand_written_cards(target: Path) -> None:
+    """The shipped cards as they were before any import: imported files left out, the
+    importer's marked block taken out of hand-written cards."""
+    (target / "cards").mkdir()
+    for path in sorted((ROOT / "cards").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith(IMPORT_MARKER):
+            (target / "cards" / path.name).write_text(strip_imported_block(text), encoding="utf-8")
+
+
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the shared published-data folder is absent")
-def test_the_shared_files_import_to_valid_cards(tmp_path):
-    shutil.copytree(ROOT / "cards", tmp_path / "cards")
-    aies = _import(tmp_path, "aies", SHARED / "ai-energy-score", "--update")
-    assert "164 figures in 10 files, 154 models: 145 cards to add" in aies.output
-    mlenergy = _import(tmp_path, "mlenergy", SHARED, "--update")
-    assert "1947 figures in 70 files, 69 models: 68 cards to add" in mlenergy.output
+@pytest.mark.parametrize("order", [("aies", "mlenergy"), ("mlenergy", "aies")])
+def test_the_shipped_cards_are_what_the_importer_writes_from_the_shared_files(tmp_path, order):
+    _hand_written_cards(tmp_path)
+    assert len(list((tmp_path / "cards").iterdir())) == 25
+    paths = {"aies": [SHARED / "ai-energy-score"], "mlenergy": [SHARED]}
+    outputs = {}
+    for kind in order:
+        result = _import(tmp_path, kind, *paths[kind], "--update")
+        assert result.exit_code == 0, result.output
+        outputs[kind] = result.output
+    assert "164 figures in 10 files, 154 models: 145 cards to add" in outputs["aies"]
+    assert "9 hand-written left as they are" in outputs["aies"]
+    assert "1947 figures in 70 files, 69 models: 68 cards to add" in outputs["mlenergy"]
+    assert "add inference figures to hand-written cards/llama-3-3-70b.yaml" in outputs["mlenergy"]
+    shipped = sorted(p.name for p in (ROOT / "cards").glob("*.yaml"))
+    assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == shipped
+    assert len(shipped) == 238
+    differ = [
+        name
+        for name in shipped
+        if (tmp_path / "cards" / name).read_bytes() != (ROOT / "cards" / name).read_bytes()
+    ]
+    assert differ == [], "re-run: energy-cards import aies/mlenergy ... --update (see README)"
     for path in (tmp_path / "cards").glob("*.yaml"):
         Card.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared published-data folder is absent")
+def test_a_hand_written_card_without_inference_gets_a_marked_block_and_nothing_else(tmp_path):
+    _hand_written_cards(tmp_path)
+    card = tmp_path / "cards" / "llama-3-3-70b.yaml"
+    before = card.read_text(encoding="utf-8")
+    assert "inference:" not in before
+    v3 = (
+        SHARED
+        / "ml-energy-leaderboard-v3/models/meta-llama__Llama-3.3-70B-Instruct__lm-arena-chat.json"
+    )
+    result = _import(tmp_path, "mlenergy", v3, "--update")
+    assert result.exit_code == 0, result.output
+    after = card.read_text(encoding="utf-8")
+    assert strip_imported_block(after) == before
+    assert after.count(INFERENCE_BEGIN) == 1 and after.count(SOURCES_BEGIN) == 1
+    data = yaml.safe_load(after)
+    Card.model_validate(data)
+    reference = data["inference"]["energy_kwh_per_1000_queries"]
+    assert reference["source"] == "ml-energy-v3-lm-arena-chat"
+    assert data["sources"]["meta-llama3-3-card"]["publisher"] == "Meta"  # hand-written, kept
+    assert data["training"]["gpu_hours"]["value"] == 7000000
+    # a second run changes nothing; editing outside the block survives the next update
+    again = _import(tmp_path, "mlenergy", v3)
+    assert (
+        "0 cards to add, 0 to update, 0 hand-written to add inference figures to, 1 unchanged"
+        in (again.output)
+    )
+    card.write_text(after.replace('name: "Llama 3.3 70B"', 'name: "Llama 3.3 70B (edited)"'))
+    _import(tmp_path, "mlenergy", v3, "--update")
+    assert 'name: "Llama 3.3 70B (edited)"' in card.read_text(encoding="utf-8")
+
+
+def test_a_hand_written_card_with_inference_figures_is_never_changed(tmp_path):
+    _hand_written_cards(tmp_path)
+    card = tmp_path / "cards" / HAND_WRITTEN
+    before = card.read_bytes()
+    result = _import(tmp_path, "aies", DATA / "aies", "--update")
+    assert f"keep (hand-written, not changed) cards/{HAND_WRITTEN}" in result.output
+    assert card.read_bytes() == before

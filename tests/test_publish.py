@@ -409,4 +409,6 @@ def test_label_gives_the_not_rated_reason_without_its_bracketed_explanation() ->
     assert not any(
         "(same task" in text or text.endswith("…") for text in texts if "comparable" in text
     )
-    assert "(same task, size class and energy scope)" in ET.fromstring(svg).get("aria-label")
+    assert "(same task, size class, energy scope and measurement setting)" in ET.fromstring(
+        svg
+    ).get("aria-label")

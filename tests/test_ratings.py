@@ -10,7 +10,13 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.compute.ratings import build_reference, rate, size_class, stars_for
+from generator.compute.ratings import (
+    build_reference,
+    measurement_setting,
+    rate,
+    size_class,
+    stars_for,
+)
 from generator.formats.card import Card
 from tests.conftest import card_yaml, make_project
 
@@ -56,7 +62,11 @@ def test_bounds_too_close_for_log10_give_stars_not_a_crash(tmp_path: Path) -> No
 
 
 def _card(
-    card_id: str, params: int | None = None, task: str = "text-generation", scope: str = "gpu"
+    card_id: str,
+    params: int | None = None,
+    task: str = "text-generation",
+    scope: str = "gpu",
+    **conditions: object,
 ) -> Card:
     data = {
         "id": card_id,
@@ -65,7 +75,7 @@ def _card(
         "task": task,
         "sources": {"s": {"title": "T", "url": "https://example.org", "year": 2024}},
         "inference": {
-            "conditions": {"hardware": "H100", "scope": scope, "includes_pue": False},
+            "conditions": {"hardware": "H100", "scope": scope, "includes_pue": False} | conditions,
             "energy_kwh_per_1000_queries": {"value": 0.01, "provenance": "reported", "source": "s"},
         },
     }
@@ -109,7 +119,8 @@ def test_reference_groups_and_reasons() -> None:
     lonely = rate(cards[3][0], 1.6, reference)
     assert lonely.stars is None
     assert lonely.reason == (
-        "fewer than 3 comparable cards (same task, size class and energy scope) in the reference"
+        "fewer than 3 comparable cards (same task, size class, energy scope and measurement "
+        "setting) in the reference"
     )
     assert "does not say what its energy covers" in rate(cards[5][0], 4.0, reference).reason
     assert "averages several tasks" in rate(cards[6][0], 0.1, reference).reason
@@ -201,3 +212,21 @@ def test_shipped_reference_covers_the_shipped_cards(repo_root: Path, tmp_path: P
     # Class C has two comparable cards: BLOOM's API figure (scope not stated) sets no band.
     assert "llama-2-70b: not rated" in output
     assert "bloom-176b: not rated" in output
+
+
+def test_only_figures_measured_alike_share_a_group() -> None:
+    """Batch size and hardware change energy per query several-fold: a batch-8 run on four
+    B200s is never banded with batch-1 runs on one H100."""
+    batch_1 = [(_card(f"h{i}", 8_000_000_000, batch_size=1), 0.01 * (i + 1)) for i in range(3)]
+    batch_8 = [
+        (_card(f"b{i}", 8_000_000_000, hardware="B200", gpu_count=4, batch_size=8), 0.002 * (i + 1))
+        for i in range(2)
+    ]
+    reference = build_reference("2026-01-01", batch_1 + batch_8)
+    assert [(g.measured_as, g.cards) for g in reference.groups] == [
+        ("H100, batch size 1", ("h0", "h1", "h2"))
+    ]
+    assert measurement_setting(batch_8[0][0]) == "B200, 4 GPUs, batch size 8"
+    assert rate(batch_1[0][0], 0.01, reference).stars == 5
+    alone = rate(batch_8[0][0], 0.002, reference)
+    assert alone.stars is None and "measurement setting" in alone.reason

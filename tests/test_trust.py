@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from html import unescape
+from html import escape, unescape
 from pathlib import Path
 
 import yaml
 
+from generator.formats.card import TASK_LABELS, Task
 from tests.conftest import REPO_ROOT
 
 MIN_GROUP_CARDS = 3
@@ -31,17 +32,29 @@ def _rows(site: Path) -> list[dict]:
 def test_no_rated_group_is_under_the_minimum(shipped_site: Path) -> None:
     rows = _rows(shipped_site)
     rated = [r for r in rows if r["stars"]]
-    groups = Counter((r["task"], r["size_class"], r["rating_scope"]) for r in rated)
-    assert groups == {("text-generation", "A", "gpu"): 4}  # the one fair group today
+    groups = Counter((r["task"], r["size_class"], r["rating_setting"]) for r in rated)
+    # Only figures measured alike share a group: AI Energy Score's H100 batch-1 runs apart
+    # from ML.ENERGY's legacy A100 chat runs, though both are text generation of class A.
+    h100 = "NVIDIA H100 80GB, batch size 1, AI Energy Score text_generation set, 1,000 queries"
+    a100 = "NVIDIA A100, ML.ENERGY v2 chat workload (legacy)"
+    assert groups[("text-generation", "A", h100)] == 4
+    assert groups[("text-generation", "A", a100)] == 21
+    assert (
+        groups[("extractive-qa", None, h100.replace("text_generation", "question_answering"))] == 18
+    )
+    assert len(groups) == 15 and sum(groups.values()) == 162
     assert all(r["rating_group_cards"] >= MIN_GROUP_CARDS for r in rated)
-    # Text classification holds two cards: neither is rated, both say why.
-    for card_id in (
-        "distilbert-base-uncased-finetuned-sst-2-english",
-        "nlptown-bert-base-multilingual-uncased-sentiment",
-    ):
+    # The two 70B Llamas AI Energy Score measured are alone in class C on its setting: neither
+    # is rated, both say why (AI Energy Score gives them 5 stars within its own class).
+    for card_id in ("llama-2-70b", "llama-3-70b"):
         row = next(r for r in rows if r["id"] == card_id)
         assert row["stars"] is None and row["rating_reason"].startswith("fewer than 3 comparable")
         assert row["ai_energy_score_stars"] == 5
+    # Text classification now holds 8 cards measured alike: the hand-written two are rated.
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["distilbert-base-uncased-finetuned-sst-2-english"]["stars"] == 5
+    assert by_id["nlptown-bert-base-multilingual-uncased-sentiment"]["stars"] == 4
+    assert by_id["nlptown-bert-base-multilingual-uncased-sentiment"]["rating_group_cards"] == 8
     reference = yaml.safe_load((REPO_ROOT / "ratings" / "reference.yaml").read_text("utf-8"))
     assert reference["min_group_cards"] == MIN_GROUP_CARDS
     assert all(len(g["cards"]) >= MIN_GROUP_CARDS for g in reference["groups"])
@@ -72,16 +85,23 @@ def test_every_star_display_names_its_group(shipped_site: Path) -> None:
         card_id, cards = row["id"], row["rating_group_cards"]
         page = _page(shipped_site, "cards", card_id)
         assert (
-            f"among the {cards} text generation cards of size class A whose energy covers the "
-            f"GPU only, against the rating reference of {row['rating_reference']}"
-        ) in page
+            f"cards{' of size class A' if row['size_class'] else ''} whose energy covers the "
+            f"GPU only, all measured alike ({row['rating_setting']}), against the rating "
+            f"reference of {row['rating_reference']}"
+        ) in page.replace("\n", " ")
+        words = ", ".join(
+            [TASK_LABELS[Task(row["task"])].lower()]
+            + ([f"class {row['size_class']}"] if row["size_class"] else [])
+            + ["GPU only"]
+        )
         label = (shipped_site / "labels" / f"{card_id}.svg").read_text("utf-8")
         assert f"among {cards} cards" in label and f"ref. {row['rating_reference']}" in label
-        assert "text generation, class A, GPU only" in label
+        assert escape(words) in label
         badge = (shipped_site / "badges" / f"{card_id}.svg").read_text("utf-8")
-        assert f"(text generation, class A, GPU only, {cards} cards, ref." in badge
+        assert f"({escape(words)}, {cards} cards, ref." in badge
     task = _page(shipped_site, "tasks", "text-generation")
     assert task.count("(text generation, class A, GPU only, 4 cards, ref.") == 4
+    assert task.count("(text generation, class A, GPU only, 21 cards, ref.") == 21
     # Unrated badges and labels show no stars at all.
     for badge in (shipped_site / "badges").glob("*.svg"):
         text = badge.read_text("utf-8")
@@ -92,9 +112,9 @@ def test_ai_energy_score_rating_is_shown_beside_ours_with_why(shipped_site: Path
     page = _page(shipped_site, "cards", "llama-2-13b")
     assert "Rating: ★☆☆☆☆" in page and "AI Energy Score's own rating: ★☆☆☆☆" in page
     assert "They differ because they rate against different groups and scales" in page
-    distilbert = _page(shipped_site, "cards", "distilbert-base-uncased-finetuned-sst-2-english")
-    assert "Not rated: fewer than 3 comparable cards" in distilbert
-    assert "AI Energy Score's own rating: ★★★★★" in distilbert
+    llama = _page(shipped_site, "cards", "llama-3-70b")
+    assert "Not rated: fewer than 3 comparable cards" in llama
+    assert "AI Energy Score's own rating: ★★★★★" in llama
 
 
 def test_no_power_hungry_processing_codecarbon_figure_is_measured(shipped_site: Path) -> None:

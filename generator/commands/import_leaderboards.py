@@ -12,6 +12,7 @@ The click commands are here (cli.py adds them to the `import` group) to keep cli
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from generator.project import Project
 
 if TYPE_CHECKING:
     from generator.formats.leaderboards import LeaderboardFigure
+    from generator.load.leaderboard_draft import ExistingCard, Reader
 UNIT = "kWh per 1,000 queries"
 
 
@@ -48,25 +50,24 @@ class ImportPlan:
         return sum(1 for change in self.changes if change.action == action)
 
 
-def plan_import(project: Project, path: Path, kind: str) -> ImportPlan:
-    """Read a file or folder of one leaderboard and work out every card change (writes nothing)."""
+def plan_import(project: Project, paths: Sequence[Path] | Path, kind: str) -> ImportPlan:
+    """Read files or folders of one leaderboard and work out every card change (writes nothing).
+
+    A card's configurations from sources this run read are replaced; those from other sources
+    (the other leaderboard, files not given) are kept, so the cards do not depend on the order
+    of the imports."""
     from pydantic import ValidationError
 
     from generator.formats.card import Card
-    from generator.load.aies import read_aies_file
     from generator.load.leaderboard_draft import (
-        IMPORT_MARKER,
         card_id_for,
         dedupe,
         draft_leaderboard_card,
         index_cards,
+        merge_into_hand_written,
         read_leaderboard,
     )
     from generator.load.leaderboard_files import model_key
-    from generator.load.mlenergy import read_mlenergy_file
-    from generator.render.leaderboard_cards import render_leaderboard_card
-
-    readers = {"aies": read_aies_file, "mlenergy": read_mlenergy_file}
 
     def display(file: Path) -> str:
         try:
@@ -74,7 +75,11 @@ def plan_import(project: Project, path: Path, kind: str) -> ImportPlan:
         except ValueError:
             return file.as_posix()
 
-    figures, problems, files = read_leaderboard(path, readers[kind], display)
+    figures, problems, files = [], [], 0
+    for path in [paths] if isinstance(paths, Path) else paths:
+        found, more, read = read_leaderboard(path, _reader(kind), display)
+        figures, problems, files = figures + found, problems + more, files + read
+    read_sources = {figure.source.key for figure in figures}
     by_model: dict[str, list[LeaderboardFigure]] = {}
     for figure in dedupe(figures):
         by_model.setdefault(model_key(figure.model_id), []).append(figure)
@@ -86,44 +91,101 @@ def plan_import(project: Project, path: Path, kind: str) -> ImportPlan:
     changes = []
     for key, model_figures in by_model.items():
         card = existing.get(key)
-        if card is not None and not card.imported:
+        if card is not None and not card.takes_figures:
             changes.append(_hand_written(card.path, card.data, model_figures))
             continue
         card_id = (
             card.card_id if card else card_id_for(model_figures[0].model_id, taken.__contains__)
         )
         taken.add(card_id)
-        data = draft_leaderboard_card(card_id, model_figures, kind, card.data if card else None)
+        data = draft_leaderboard_card(
+            card_id, model_figures, read_sources, card.data if card else None
+        )
+        added_sources = None
+        if card is not None and not card.imported:
+            data, added_sources = merge_into_hand_written(card, data)
         try:
             Card.model_validate(data)
         except ValidationError as error:
             message = f"expected a valid card for '{model_figures[0].model_id}', got {error}"
-            problems.append(Problem(Location(display(path)), "bad-value", message[:900]))
+            where = Location(display(card.path) if card else key)
+            problems.append(Problem(where, "bad-value", message[:900]))
             continue
-        text = render_leaderboard_card(data, IMPORT_MARKER, f"energy-cards import {kind}")
-        target = project.cards_dir / f"{card_id}.yaml"
-        if card is None:
-            lines = [
-                f"  {model_figures[0].model_id}: {len(model_figures)} configuration(s), "
-                f"task {data['task']}, reference {_reference_text(data)}"
-            ]
-            changes.append(CardChange("add", target, lines, text))
-        elif card.path.read_text(encoding="utf-8") == text:
-            changes.append(CardChange("unchanged", card.path))
-        else:
-            changes.append(CardChange("update", card.path, _differences(card.data, data), text))
+        change = _change(project, kind, card, card_id, model_figures, data, added_sources)
+        changes.append(change)
     return ImportPlan(changes, problems, len(figures), files, len(by_model))
+
+
+def _reader(kind: str) -> Reader:
+    from generator.load.aies import read_aies_file
+    from generator.load.mlenergy import read_mlenergy_file
+
+    return {"aies": read_aies_file, "mlenergy": read_mlenergy_file}[kind]
+
+
+def _change(
+    project: Project,
+    kind: str,
+    card: ExistingCard | None,
+    card_id: str,
+    figures: list[LeaderboardFigure],
+    data: dict[str, Any],
+    added_sources: dict[str, Any] | None,
+) -> CardChange:
+    """The card's new text and what the change is: add, update, merge or unchanged."""
+    from generator.load.leaderboard_draft import (
+        IMPORT_MARKER,
+        INFERENCE_BEGIN,
+        INFERENCE_END,
+        SOURCES_BEGIN,
+        SOURCES_END,
+        strip_imported_block,
+    )
+    from generator.render.leaderboard_cards import (
+        render_hand_written_merge,
+        render_leaderboard_card,
+    )
+
+    if added_sources is not None and card is not None:
+        text = render_hand_written_merge(
+            strip_imported_block(card.text),
+            added_sources,
+            data["inference"],
+            (SOURCES_BEGIN, SOURCES_END, INFERENCE_BEGIN, INFERENCE_END),
+        )
+        if text is None:
+            change = _hand_written(card.path, card.data, figures)
+            change.lines.append("  (the card has no block `sources:` to add the imported ones to)")
+            return change
+    else:
+        text = render_leaderboard_card(data, IMPORT_MARKER, f"energy-cards import {kind}")
+    if card is None:
+        target = project.cards_dir / f"{card_id}.yaml"
+        lines = [
+            f"  {figures[0].model_id}: {len(figures)} configuration(s), "
+            f"task {data['task']}, reference {_reference_text(data)}"
+        ]
+        return CardChange("add", target, lines, text)
+    if card.text == text:
+        return CardChange("unchanged", card.path)
+    if not card.imported and not card.imported_block:
+        lines = [
+            f"  + inference: {len(figures)} configuration(s), reference "
+            f"{_reference_text(data)} (between the importer's marker lines)"
+        ]
+        return CardChange("merge", card.path, lines, text)
+    return CardChange("update", card.path, _differences(card.data, data), text)
 
 
 def apply_plan(plan: ImportPlan) -> list[Path]:
     """Write every added or updated card; the paths written."""
-    from generator.load.leaderboard_draft import IMPORT_MARKER
+    from generator.load.leaderboard_draft import IMPORT_MARKER, strip_imported_block
     from generator.site.drafts import write_leaderboard_card
 
     written = []
     for change in plan.changes:
-        if change.action in ("add", "update") and change.text is not None:
-            write_leaderboard_card(change.path, change.text, IMPORT_MARKER)
+        if change.action in ("add", "update", "merge") and change.text is not None:
+            write_leaderboard_card(change.path, change.text, IMPORT_MARKER, strip_imported_block)
             written.append(change.path)
     return written
 
@@ -177,6 +239,7 @@ def _summary(plan: ImportPlan, update: bool, root: Path) -> list[str]:
         verb = {
             "add": "add",
             "update": "update",
+            "merge": "add inference figures to hand-written",
             "hand-written": "keep (hand-written, not changed)",
         }
         out.append(f"{verb[change.action]} {change.path.relative_to(root).as_posix()}")
@@ -184,6 +247,7 @@ def _summary(plan: ImportPlan, update: bool, root: Path) -> list[str]:
     out.append(
         f"{plan.figures} figures in {plan.files} files, {plan.models} models: "
         f"{plan.count('add')} cards to add, {plan.count('update')} to update, "
+        f"{plan.count('merge')} hand-written to add inference figures to, "
         f"{plan.count('unchanged')} unchanged, {plan.count('hand-written')} hand-written left as "
         "they are"
     )
@@ -191,10 +255,12 @@ def _summary(plan: ImportPlan, update: bool, root: Path) -> list[str]:
     return out
 
 
-def run_import(kind: str, path: Path, update: bool, output_format: str, project_dir: Path) -> None:
+def run_import(
+    kind: str, paths: Sequence[Path], update: bool, output_format: str, project_dir: Path
+) -> None:
     """The command: plan, print, write with --update; exit 1 on errors."""
     project = Project(project_dir.resolve())
-    plan = plan_import(project, path, kind)
+    plan = plan_import(project, paths, kind)
     report = Report(plan.problems, files_checked=plan.files)
     text = REPORTERS[output_format](report)
     if text and plan.problems:
@@ -210,7 +276,7 @@ def run_import(kind: str, path: Path, update: bool, output_format: str, project_
 
 def _leaderboard_command(kind: str, help_text: str) -> click.Command:
     @click.command(kind, help=help_text)
-    @click.argument("path", type=click.Path(exists=True, path_type=Path))
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
     @click.option("--update", is_flag=True, help="Write the changes (default: a dry run).")
     @click.option(
         "--format",
@@ -228,8 +294,10 @@ def _leaderboard_command(kind: str, help_text: str) -> click.Command:
         show_default="current folder",
         help="Folder laid out like this repository (cards/, measurements/, mkdocs.yml).",
     )
-    def command(path: Path, update: bool, output_format: str, project_dir: Path) -> None:
-        run_import(kind, path, update, output_format, project_dir)
+    def command(
+        paths: tuple[Path, ...], update: bool, output_format: str, project_dir: Path
+    ) -> None:
+        run_import(kind, paths, update, output_format, project_dir)
 
     return command
 
@@ -237,13 +305,13 @@ def _leaderboard_command(kind: str, help_text: str) -> click.Command:
 LEADERBOARD_COMMANDS = {
     "aies": _leaderboard_command(
         "aies",
-        "Cards from AI Energy Score task CSVs (PATH: a file or folder): a dry run listing the "
+        "Cards from AI Energy Score task CSVs (PATHS: files or folders): a dry run listing the "
         "cards to add and the figures that change; --update writes them. Hand-written cards "
         "are never changed.",
     ),
     "mlenergy": _leaderboard_command(
         "mlenergy",
-        "Cards from ML.ENERGY leaderboard files (v2 legacy CSVs, v2 and v3 JSON; PATH: a file "
-        "or folder), every configuration on its model's card: a dry run unless --update.",
+        "Cards from ML.ENERGY leaderboard files (v2 legacy CSVs, v2 and v3 JSON; PATHS: files "
+        "or folders), every configuration on its model's card: a dry run unless --update.",
     ),
 }

@@ -70,6 +70,7 @@ def card_row(summary: CardSummary) -> dict[str, Any]:
         "rating_reference": rating.reference_date if rating and rating.stars else None,
         "rating_group_cards": len(group.cards) if group else None,
         "rating_scope": group.scope.value if group and group.scope else None,
+        "rating_setting": group.measured_as if group else None,
         "rating_reason": rating.reason or None if rating and not rating.stars else None,
         "ai_energy_score_stars": int(aies.value) if aies else None,
         "training_emissions_tco2e": emissions.value if emissions else None,

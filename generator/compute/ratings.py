@@ -6,8 +6,9 @@ Score tasks), so stars come from five equal bands of log10(energy) between the l
 highest card of the group in the reference: the lowest energy gets 5 stars, the highest 1.
 
 Stars are only given where the comparison is fair. A group is one task, one size class (text
-generation, as AI Energy Score splits it) and one energy scope (GPU only, GPU+CPU+RAM, ...), and
-needs at least `MIN_GROUP_CARDS` cards. A figure whose scope is not stated, or an average over
+generation, as AI Energy Score splits it), one energy scope (GPU only, GPU+CPU+RAM, ...) and one
+measurement setting (hardware, GPU count, batch size, precision, queries: `measurement_setting`),
+and needs at least `MIN_GROUP_CARDS` cards. A figure whose scope is not stated, or an average over
 several tasks, is shown on its page but never rated and never sets a band.
 
 The reference (ratings/reference.yaml, format in `generator.formats.rating_reference`, with
@@ -31,7 +32,7 @@ from generator.formats.rating_reference import (
 )
 
 STARS = 5
-GroupKey = tuple[Task, str | None, EnergyScope]
+GroupKey = tuple[Task, str | None, EnergyScope, str]
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,29 @@ def unrated_reason(card: Card) -> str | None:
     return None
 
 
+def measurement_setting(card: Card) -> str:
+    """Where and how the headline figure was measured: hardware, GPU count, batch size,
+    precision, queries and PUE, as the card states them. Energy per query changes several-fold
+    with batch size and hardware, so only figures measured alike share a rating group."""
+    assert card.inference is not None
+    conditions = card.inference.conditions
+    parts = [conditions.hardware]
+    if conditions.gpu_count:
+        parts.append(f"{conditions.gpu_count} GPU{'s' if conditions.gpu_count > 1 else ''}")
+    if conditions.batch_size:
+        parts.append(f"batch size {conditions.batch_size}")
+    parts += [p for p in (conditions.precision, conditions.dataset) if p]
+    if conditions.includes_pue:
+        parts.append("PUE included")
+    return ", ".join(parts)
+
+
 def group_key(card: Card) -> GroupKey | None:
-    """The rating group of a card (task, size class, energy scope), or None (`unrated_reason`)."""
+    """The rating group of a card (task, size class, energy scope, measurement setting), or
+    None (`unrated_reason`)."""
     if unrated_reason(card) is not None or card.inference is None:
         return None
-    return (card.task, size_class(card), card.inference.conditions.scope)
+    return (card.task, size_class(card), card.inference.conditions.scope, measurement_setting(card))
 
 
 def stars_for(energy_kwh_per_1000: float, low: float, high: float) -> int:
@@ -92,8 +111,8 @@ def build_reference(
         if key is not None and energy > 0:
             grouped[key].append((card.id, energy))
     groups = []
-    for (task, klass, scope), members in sorted(
-        grouped.items(), key=lambda i: (i[0][0].value, i[0][1] or "", i[0][2].value)
+    for (task, klass, scope, setting), members in sorted(
+        grouped.items(), key=lambda i: (i[0][0].value, i[0][1] or "", i[0][2].value, i[0][3])
     ):
         values = [energy for _, energy in members]
         if len(members) < min_cards or min(values) == max(values):
@@ -103,6 +122,7 @@ def build_reference(
                 task=task,
                 size_class=klass,
                 scope=scope,
+                measured_as=setting,
                 min_kwh_per_1000_queries=min(values),
                 max_kwh_per_1000_queries=max(values),
                 cards=tuple(sorted(card_id for card_id, _ in members)),
@@ -128,8 +148,8 @@ def rate(
             None,
             reference.date,
             None,
-            f"fewer than {reference.min_group_cards} comparable cards (same task, size class "
-            "and energy scope) in the reference",
+            f"fewer than {reference.min_group_cards} comparable cards (same task, size class, "
+            "energy scope and measurement setting) in the reference",
         )
     stars = stars_for(
         energy_kwh_per_1000, group.min_kwh_per_1000_queries, group.max_kwh_per_1000_queries

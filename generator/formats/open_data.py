@@ -58,11 +58,15 @@ class OpenDataRow(BaseModel):
         description="Date of the rating reference the stars belong to."
     )
     rating_group_cards: int | None = Field(
-        description="How many cards the rating group holds (same task, size class and energy "
-        "scope); empty when not rated."
+        description="How many cards the rating group holds (same task, size class, energy "
+        "scope and measurement setting); empty when not rated."
     )
     rating_scope: str | None = Field(
         description="The energy scope every card of the rating group shares (gpu, ...)."
+    )
+    rating_setting: str | None = Field(
+        description="The measurement setting every card of the rating group shares (hardware, "
+        "GPU count, batch size, precision, queries)."
     )
     rating_reason: str | None = Field(description="Why the card is not rated (empty if rated).")
     ai_energy_score_stars: int | None = Field(

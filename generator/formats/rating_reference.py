@@ -79,8 +79,9 @@ SIZE_CLASS_NOTE = _size_class_note()
 MIN_GROUP_CARDS = 3
 METHOD = (
     "five equal bands of log10(kWh per 1,000 queries) between the lowest (5 stars) "
-    "and the highest (1 star) card of each group; a group is one task, one size class and "
-    f"one energy scope, with at least {MIN_GROUP_CARDS} cards; figures whose scope is not "
+    "and the highest (1 star) card of each group; a group is one task, one size class, "
+    "one energy scope and one measurement setting (hardware, GPU count, batch size, precision "
+    f"and queries), with at least {MIN_GROUP_CARDS} cards; figures whose scope is not "
     "stated and averages over several tasks are never rated; " + SIZE_CLASS_NOTE
 )
 HEADER = "# Rating reference: refresh with `energy-cards ratings --refresh`.\n"
@@ -100,6 +101,11 @@ class RatingGroup(_Record):
     scope: EnergyScope | None = Field(
         None, description="What the energy of every card of the group covers (gpu, ...)."
     )
+    measured_as: str | None = Field(
+        None,
+        description="The measurement setting every card of the group shares (hardware, GPU "
+        "count, batch size, precision, queries).",
+    )
     min_kwh_per_1000_queries: float = Field(
         gt=0, description="Lowest energy of the group, kWh per 1,000 queries (5 stars)."
     )
@@ -118,8 +124,9 @@ class RatingGroup(_Record):
         return self
 
     @property
-    def key(self) -> tuple[str, str | None, str | None]:
-        return (self.task.value, self.size_class, self.scope.value if self.scope else None)
+    def key(self) -> tuple[str, str | None, str | None, str | None]:
+        scope = self.scope.value if self.scope else None
+        return (self.task.value, self.size_class, scope, self.measured_as)
 
 
 class RatingReference(_Record):
@@ -133,10 +140,17 @@ class RatingReference(_Record):
     groups: tuple[RatingGroup, ...] = Field((), description="One entry per rated group.")
 
     def group_for(
-        self, task: Task, size_class: str | None, scope: EnergyScope | None = None
+        self,
+        task: Task,
+        size_class: str | None,
+        scope: EnergyScope | None = None,
+        measured_as: str | None = None,
     ) -> RatingGroup | None:
-        key = (task.value, size_class, scope.value if scope else None)
-        return next((g for g in self.groups if g.key == key), None)
+        """The group of that task, size class, scope and measurement setting; a group without a
+        setting (a reference written before settings were recorded) takes any setting."""
+        key = (task.value, size_class, scope.value if scope else None, measured_as)
+        exact = next((g for g in self.groups if g.key == key), None)
+        return exact or next((g for g in self.groups if g.key == (*key[:3], None)), None)
 
 
 def reference_yaml(reference: RatingReference) -> str:

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.formats.card import EnergyScope, Provenance, Task
+import yaml
+
+from generator.formats.card import EnergyScope, Provenance
 from generator.formats.leaderboards import LeaderboardFigure
 from generator.load.cards import find_card_files, read_card_file
 from generator.load.files import read_limited_text
@@ -23,7 +25,12 @@ from generator.load.leaderboard_files import find_leaderboard_files, hub_ids_in,
 from generator.problems import Problem
 
 IMPORT_MARKER = "# Energy card imported by `energy-cards import`"
-SOURCE_PREFIXES = {"aies": "ai-energy-score", "mlenergy": "ml-energy"}
+# A hand-written card without inference figures gets the imported ones between these lines
+# (its sources inside `sources:`, its `inference:` at the end); `--update` rewrites only them.
+SOURCES_BEGIN = "# >>> imported sources: `energy-cards import` rewrites these lines"
+SOURCES_END = "# <<< imported sources"
+INFERENCE_BEGIN = "# >>> imported inference figures: `energy-cards import` rewrites these lines"
+INFERENCE_END = "# <<< imported inference figures"
 Reader = Callable[[Path, str], tuple[list[LeaderboardFigure] | None, list[Problem]]]
 AIES_DOCS = {
     "title": "AI Energy Score documentation (FAQ, 'Evaluating Models')",
@@ -31,17 +38,44 @@ AIES_DOCS = {
     "publisher": "Hugging Face",
     "year": 2025,
 }
-_TASK_ORDER = {task: i for i, task in enumerate(Task)}
 
 
 @dataclass
 class ExistingCard:
-    """A card already in cards/: its id, file, data and whether the importer wrote it."""
+    """A card already in cards/: its id, file, text, data and whether the importer wrote it
+    (`imported`) or only its marked inference block (`imported_block`)."""
 
     card_id: str
     path: Path
+    text: str
     data: dict[str, Any]
     imported: bool
+    imported_block: bool = False
+
+    @property
+    def takes_figures(self) -> bool:
+        """The importer may write to it: its own file, or a hand-written card whose inference
+        figures are absent or the importer's marked block."""
+        return self.imported or self.imported_block or not self.data.get("inference")
+
+
+def strip_imported_block(text: str) -> str:
+    """A hand-written card's text without the importer's marked lines (and the blank line
+    written before the inference block)."""
+    out: list[str] = []
+    skipping = False
+    for line in text.splitlines(keepends=True):
+        marker = line.strip()
+        if marker in (SOURCES_BEGIN, INFERENCE_BEGIN):
+            skipping = True
+            if marker == INFERENCE_BEGIN and out and not out[-1].strip():
+                out.pop()
+            continue
+        if skipping:
+            skipping = marker not in (SOURCES_END, INFERENCE_END)
+            continue
+        out.append(line)
+    return "".join(out)
 
 
 def read_leaderboard(
@@ -87,8 +121,14 @@ def index_cards(cards_dir: Path, project_root: Path) -> dict[str, ExistingCard]:
         if data is None:
             continue
         text, _ = read_limited_text(path, path.name)
+        text = text or ""
         card = ExistingCard(
-            str(data.get("id", path.stem)), path, data, (text or "").startswith(IMPORT_MARKER)
+            str(data.get("id", path.stem)),
+            path,
+            text,
+            data,
+            text.startswith(IMPORT_MARKER),
+            INFERENCE_BEGIN in text,
         )
         links = data.get("links") if isinstance(data.get("links"), dict) else {}
         names = [*(data.get("tags") or []), (links or {}).get("model_page") or ""]
@@ -108,27 +148,28 @@ def card_id_for(model_id: str, taken: Callable[[str], bool]) -> str:
     return re.sub(r"[^a-z0-9]+", "-", key).strip("-")
 
 
-def reference_order(configuration: dict[str, Any], task: Task | None = None) -> tuple:
+def reference_order(configuration: dict[str, Any]) -> tuple:
     """Sort key of configurations: the first is the reference. AI Energy Score's (NVIDIA
     H100, batch 1, comparable across its whole leaderboard) first, then ML.ENERGY's newest
-    version; within them the card's task, H100, fewest GPUs, smallest batch (closest to batch
-    1), then the name."""
-    source = configuration["energy_kwh_per_1000_queries"]["source"]
+    version; within them H100, fewest GPUs, smallest batch (closest to batch 1), then the
+    source and the name. It reads the configuration alone, so a card's order is the same
+    whichever import wrote it first."""
+    energy = configuration["energy_kwh_per_1000_queries"]
     conditions = configuration["conditions"]
     rank = next(
         (
             i
             for i, p in enumerate(("ai-energy-score", "ml-energy-v3", "ml-energy-v2-chat"))
-            if source.startswith(p)
+            if energy["source"].startswith(p)
         ),
         3,
     )
     return (
         rank,
-        0 if task is None or configuration.get("_task") == task.value else 1,
         0 if "H100" in conditions["hardware"] else 1,
         conditions.get("gpu_count") or 1,
         conditions.get("batch_size") or 1,
+        energy["source"],
         configuration["name"],
     )
 
@@ -173,32 +214,36 @@ def configuration_data(figure: LeaderboardFigure) -> dict[str, Any]:
 def draft_leaderboard_card(
     card_id: str,
     figures: Sequence[LeaderboardFigure],
-    kind: str,
+    read_sources: set[str],
     previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A card's data from one model's figures; `previous` is the card the importer wrote
-    before, whose configurations from the other leaderboard (and their sources) are kept."""
-    first = figures[0]
-    configurations = [configuration_data(figure) for figure in figures]
+    """A card's data from one model's figures. `previous` is the card the importer wrote
+    before: its configurations from sources this run did not read (`read_sources`, e.g. the
+    other leaderboard) are kept, so the card is the same whichever import ran first.
+
+    Configurations are sorted by `reference_order` and the first is the reference; the card's
+    name, organization and page come from the reference's leaderboard."""
     sources = {figure.source.key: _source_data(figure) for figure in figures}
-    if any(figure.leaderboard == "aies" for figure in figures):
+    kept = _kept_configurations(previous, read_sources, sources)
+    configurations = sorted(
+        [*(configuration_data(figure) for figure in figures), *kept], key=reference_order
+    )
+    if any(
+        c["energy_kwh_per_1000_queries"]["source"].startswith("ai-energy-score")
+        for c in configurations
+    ):
         sources["ai-energy-score-docs"] = dict(AIES_DOCS)
-    kept, previous_reference = _kept_configurations(previous, kind, sources)
-    if previous_reference is not None:
-        reference, task = previous_reference, Task(previous["task"])  # type: ignore[index]
-    else:
-        reference = min(configurations, key=reference_order)
-        task = Task(reference["_task"])
+    reference = configurations[0]
     for configuration in configurations:
         configuration["reference"] = configuration is reference
     inference: dict[str, Any] = {
         "conditions": reference["conditions"],
         "energy_kwh_per_1000_queries": reference["energy_kwh_per_1000_queries"],
     }
-    stars = _stars_figure(reference, previous if previous_reference is not None else None)
+    stars = _stars_figure(reference, previous)
     if stars:
         inference["ai_energy_score_stars"] = stars
-    inference["configurations"] = [_public(c) for c in [*configurations, *kept]]
+    inference["configurations"] = [_public(c) for c in configurations]
     inference["notes"] = (
         f"The headline figure is the reference configuration '{reference['name']}': AI Energy "
         "Score's (NVIDIA H100, batch size 1, comparable across its leaderboard) when the model "
@@ -206,32 +251,72 @@ def draft_leaderboard_card(
         "size. Ratings and comparisons use it alone; the other configurations are shown "
         "beside it, never compared with other cards' headlines."
     )
-    name = first.display_name or first.model_id.rpartition("/")[2]
-    card: dict[str, Any] = {
-        "id": card_id,
-        "name": name,
-        "organization": first.model_id.rpartition("/")[0] or "not stated",
-        "task": task.value,
-    }
-    params = next((f.params_billions for f in figures if f.params_billions), None)
-    if params:
-        card["parameter_count"] = round(params * 1e9)
-    if not any("legacy" in f.source.key for f in figures):
-        card["links"] = {"model_page": f"https://huggingface.co/{first.model_id}"}
-    card["tags"] = [first.model_id, "leaderboard-import"]
+    card = _identity(card_id, figures, reference, previous)
+    parameters = card.get("parameter_count")
     card["notes"] = (
-        f"Imported from published leaderboard data: {len(configurations) + len(kept)} measured "
+        f"Imported from published leaderboard data: {len(configurations)} measured "
         "configuration(s), GPU energy only (no CPU, RAM or data-centre overhead), each cited to "
         "the leaderboard's file and commit."
         + (
-            f" Parameter count from the leaderboard's {params:g} billion parameters."
-            if params
+            f" Parameter count from the leaderboard's {parameters / 1e9:g} billion parameters."
+            if parameters
             else ""
         )
     )
     card["sources"] = dict(sorted(sources.items()))
     card["inference"] = inference
     return card
+
+
+def _identity(
+    card_id: str,
+    figures: Sequence[LeaderboardFigure],
+    reference: dict[str, Any],
+    previous: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """id, name, organization, task, parameters, page, tags and notes: from the reference's
+    figure when this run read it, else as the previous import wrote them."""
+    first = next((f for f in figures if f.configuration == reference["name"]), None)
+    parameters = next((round(f.params_billions * 1e9) for f in figures if f.params_billions), None)
+    if previous and parameters is None:
+        parameters = previous.get("parameter_count")
+    tags = {f.model_id for f in figures} | set((previous or {}).get("tags") or [])
+    tags.discard("leaderboard-import")
+    if first is not None:
+        card: dict[str, Any] = {
+            "id": card_id,
+            "name": first.display_name or first.model_id.rpartition("/")[2],
+            "organization": first.model_id.rpartition("/")[0] or "not stated",
+            "task": reference["_task"],
+        }
+        links = (
+            None
+            if "legacy" in first.source.key
+            else {"model_page": f"https://huggingface.co/{first.model_id}"}
+        )
+    else:
+        assert previous is not None  # a kept reference comes from the previous card
+        card = {k: previous[k] for k in ("id", "name", "organization", "task")}
+        links = previous.get("links")
+    if parameters:
+        card["parameter_count"] = parameters
+    if links:
+        card["links"] = links
+    card["tags"] = [*sorted(tags), "leaderboard-import"]
+    return card
+
+
+def merge_into_hand_written(
+    card: ExistingCard, draft: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A hand-written card's data with the drafted inference figures, and the sources the
+    importer adds (those the card does not define outside the marked block)."""
+    own = yaml.safe_load(strip_imported_block(card.text)) if card.imported_block else card.data
+    own_sources = (own or {}).get("sources") or {}
+    added = {k: v for k, v in draft["sources"].items() if k not in own_sources}
+    data = {**card.data, "inference": draft["inference"]}
+    data["sources"] = {**own_sources, **added}
+    return data, added
 
 
 def _source_data(figure: LeaderboardFigure) -> dict[str, Any]:
@@ -245,32 +330,31 @@ def _source_data(figure: LeaderboardFigure) -> dict[str, Any]:
 
 
 def _kept_configurations(
-    previous: dict[str, Any] | None, kind: str, sources: dict[str, Any]
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """The other leaderboard's configurations on a card the importer wrote before."""
+    previous: dict[str, Any] | None, read_sources: set[str], sources: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The configurations of a previous import from sources this run did not read."""
     if not previous:
-        return [], None
-    inference = previous.get("inference") or {}
-    kept, reference = [], None
-    for configuration in inference.get("configurations") or []:
+        return []
+    kept = []
+    for configuration in (previous.get("inference") or {}).get("configurations") or []:
         source = configuration["energy_kwh_per_1000_queries"]["source"]
-        if source.startswith(SOURCE_PREFIXES[kind]):
+        if source in read_sources:
             continue
-        kept.append(configuration)
+        kept.append({**configuration, "_task": previous["task"]})
         sources[source] = previous["sources"][source]
-        if source.startswith("ai-energy-score"):
-            sources["ai-energy-score-docs"] = dict(AIES_DOCS)
-        if configuration.get("reference"):
-            reference = configuration
-    return kept, reference
+    return kept
 
 
 def _stars_figure(
     reference: dict[str, Any], previous: dict[str, Any] | None
 ) -> dict[str, Any] | None:
-    if previous is not None:
-        return (previous.get("inference") or {}).get("ai_energy_score_stars")
-    stars, source, where = reference.get("_stars") or (None, "", "")
+    """AI Energy Score's stars when the reference is its figure: from this run's row, or kept
+    from the previous import when the reference was kept."""
+    if "_stars" not in reference:
+        if not reference["energy_kwh_per_1000_queries"]["source"].startswith("ai-energy-score"):
+            return None
+        return ((previous or {}).get("inference") or {}).get("ai_energy_score_stars")
+    stars, source, where = reference["_stars"]
     if not stars:
         return None
     return {

@@ -127,7 +127,7 @@ def _read_legacy_csv(path: Path, display_path: str, text: str):
                 energy_kwh_per_1000_queries=_kwh(joules),
                 source=source,
                 where=f"{gpu}_chat_benchmark.csv, line {line} (model '{model}'), column energy "
-                f"({joules:.6g} J per response)",
+                f"({_decimal(joules)} J per response)",
                 note=note + " Batch size, GPU count and precision are not given in this file.",
                 hardware=f"NVIDIA {gpu}",
                 dataset="ML.ENERGY v2 chat workload (legacy)",
@@ -182,7 +182,7 @@ def _read_v2_json(path: Path, display_path: str, data: dict[str, Any]):
         energy_kwh_per_1000_queries=_kwh(config.energy_per_request_j),
         source=source,
         where=f"{name}.json, key 'Energy/req (J)' "
-        f"({config.energy_per_request_j:.6g} J per request)",
+        f"({_decimal(config.energy_per_request_j)} J per request)",
         note=note
         + f" Batch size is the maximum batch ('Max BS (reqs)'); TP{config.tensor_parallel}"
         f" PP{config.pipeline_parallel}.",
@@ -246,7 +246,7 @@ def _read_v3_json(path: Path, display_path: str, data: dict[str, Any]):
         seen.add(name)
         batch_note = (
             " Batch size is the server's maximum (max_num_seqs); the mean batch it ran is "
-            f"{config.model_extra.get('avg_batch_size', 0):.3g}."
+            f"{_decimal(config.model_extra.get('avg_batch_size', 0), 3)}."
             if config.max_num_seqs
             else ""
         )
@@ -259,7 +259,7 @@ def _read_v3_json(path: Path, display_path: str, data: dict[str, Any]):
                 energy_kwh_per_1000_queries=_kwh(joules),
                 source=source,
                 where=f"{path.name.rpartition('v3__')[2]}, configurations[{i}].{key} "
-                f"({joules:.6g} J per {per})",
+                f"({_decimal(joules)} J per {per})",
                 note=UNIT_NOTE.format(per=per, pers=f"{per}s", unit_source=f"key '{key}'")
                 + batch_note,
                 hardware=hardware,
@@ -292,3 +292,9 @@ def _invalid(display_path: str, error: ValidationError) -> Problem:
     where = ".".join(str(part) for part in first["loc"])
     message = f"{where}: expected {first['msg'].lower()}, got {str(first.get('input'))[:80]!r}"
     return Problem(Location(display_path), "bad-value", message)
+
+
+def _decimal(value: float, digits: int = 6) -> str:
+    """A quoted figure to `digits` significant digits in plain decimals (1164110, not
+    1.16411e+06; 2040, not 2.04e+03)."""
+    return f"{float(f'{value:.{digits}g}'):f}".rstrip("0").rstrip(".")

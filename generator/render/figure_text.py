@@ -111,9 +111,10 @@ def rating_group_text(rating: Rating) -> str:
         return ""
     klass = f" of size class {group.size_class}" if group.size_class else ""
     scope = f" whose energy covers the {SCOPE_LABELS[group.scope]}" if group.scope else ""
+    setting = f", all measured alike ({group.measured_as})" if group.measured_as else ""
     return (
-        f"among the {len(group.cards)} {TASK_LABELS[group.task].lower()} cards{klass}{scope}, "
-        f"against the rating reference of {rating.reference_date}"
+        f"among the {len(group.cards)} {TASK_LABELS[group.task].lower()} cards{klass}{scope}"
+        f"{setting}, against the rating reference of {rating.reference_date}"
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,12 +84,17 @@ def write_imported_card(
     return path
 
 
-def write_leaderboard_card(path: Path, text: str, marker: str) -> None:
-    """Write an imported card: a new file, or one the importer wrote before (its first line is
-    `marker`); a hand-written card is never replaced. Atomic: a temporary file renamed over."""
+def write_leaderboard_card(
+    path: Path, text: str, marker: str, outside_block: Callable[[str], str]
+) -> None:
+    """Write an imported card: a new file, one the importer wrote before (its first line is
+    `marker`), or a hand-written card whose text outside the importer's marked block
+    (`outside_block`) stays as it is; any other change to a hand-written card is refused.
+    Atomic: a temporary file renamed over."""
     if path.exists():
-        first_line = path.read_text(encoding="utf-8").split("\n", 1)[0]
-        if first_line != marker:
+        current = path.read_text(encoding="utf-8")
+        own = current.split("\n", 1)[0] == marker
+        if not own and outside_block(current).rstrip() != outside_block(text).rstrip():
             raise DraftError(f"cards/{path.name} is hand-written; not overwriting it")
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
