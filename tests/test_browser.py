@@ -234,8 +234,14 @@ def test_sorting_a_task_table(page, site_url: str) -> None:
 
 
 def test_compare_shows_two_models_from_a_shareable_url(page, site_url: str) -> None:
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url.removeprefix(site_url)))
     page.goto(site_url + "/compare/?cards=llama-3-1-8b,sklearn-digits-logreg")
     page.wait_for_selector(".ec-compare__result table")
+    # The picker's index and the shards of the two cards, never the whole cards.json.
+    data = sorted(url for url in fetched if url.startswith("/data/"))
+    assert "/data/compare/index.json" in data and len(data) <= 3, data
+    assert all(re.fullmatch(r"/data/compare/(index|\d+)\.json", url) for url in data), data
     headers = page.locator(".ec-compare__result thead th").all_inner_texts()
     assert headers[1:] == ["Llama 3.1 8B", "scikit-learn LogisticRegression on digits"]
     text = page.inner_text(".ec-compare__result").replace("\xa0", " ")
@@ -244,7 +250,7 @@ def test_compare_shows_two_models_from_a_shareable_url(page, site_url: str) -> N
     # Changing a selection updates the address, so the comparison can be shared.
     page.select_option(".ec-compare__form label:nth-child(3) select", "llama-2-7b")
     assert page.url.endswith("/compare/?cards=llama-3-1-8b,sklearn-digits-logreg,llama-2-7b")
-    assert len(page.locator(".ec-compare__result thead th").all_inner_texts()) == 4
+    page.wait_for_function("document.querySelectorAll('.ec-compare__result thead th').length === 4")
 
 
 def _gzip_total(fetched: set[str], site_url: str, site: Path) -> int:

@@ -151,3 +151,27 @@ def test_show_all_reveals_every_row_and_sorts_them(browser, long_site: Path) -> 
         assert rows.first.locator("td").first.inner_text() == names[-1]
         page.close()
         assert errors == []
+
+
+def test_compare_data_is_a_small_index_and_shards_of_100(shipped) -> None:
+    summaries = clones(shipped, 250)
+    pages, _ = render_site_pages(summaries)
+    index = json.loads(pages["data/compare/index.json"])
+    assert len(index["cards"]) == 250 and index["columns"][-1] == "shard"
+    full = json.loads(pages["data/cards.json"])
+    assert len(pages["data/compare/index.json"]) < len(pages["data/cards.json"]) / 10
+    shards = [json.loads(pages[f"data/compare/{n}.json"]) for n in range(3)]
+    assert "data/compare/3.json" not in pages
+    assert [len(s["cards"]) for s in shards] == [100, 100, 50]
+    # Every card is in the shard its index entry names, with the rows and conditions of
+    # cards.json (the one file for people and tools).
+    rows = {row["id"]: row for row in full["cards"]}
+    for card_id, name, organization, shard in index["cards"]:
+        (row,) = [r for r in shards[shard]["cards"] if r["id"] == card_id]
+        assert row == rows[card_id] and (row["name"], row["organization"]) == (name, organization)
+        if card_id in full["comparison_conditions"]:
+            assert (
+                shards[shard]["comparison_conditions"][card_id]
+                == (full["comparison_conditions"][card_id])
+            )
+    assert {p for p in pages if p.startswith("data/compare/")} <= generated_paths(summaries, [])

@@ -32,7 +32,7 @@ from generator.formats.open_data import COLUMNS, DATA_LICENSE
 from generator.formats.rating_reference import SIZE_CLASS_NOTE, RatingReference
 from generator.render.charts import ChartSpec
 from generator.render.environment import render_template
-from generator.render.open_data import cards_csv, cards_json
+from generator.render.open_data import cards_csv, cards_json, compare_files
 from generator.render.publish import (
     label_svg_path,
     render_hf_metadata_yaml,
@@ -291,7 +291,9 @@ def render_site_pages(
         "methodology.md": render_methodology_page(factors, reference, grid_version),
     }
     rows = cards_table(summaries)
-    pages["data/cards.json"] = cards_json(rows, cards_conditions(summaries))
+    conditions = cards_conditions(summaries)
+    pages["data/cards.json"] = cards_json(rows, conditions)
+    pages.update(compare_files(rows, conditions))
     pages["data/cards.csv"] = cards_csv(rows)
     pages["data/index.md"] = render_template(
         "data.md.j2", columns=COLUMNS, count=len(rows), license=DATA_LICENSE

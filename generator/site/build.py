@@ -48,6 +48,7 @@ from generator.render.charts import (
     emissions_bars,
     energy_points,
 )
+from generator.render.open_data import compare_paths
 from generator.render.pages import render_site_pages
 from generator.render.publish import PUBLISH_PATHS, label_png_path
 from generator.render.table_data import MODELS_DATA_PATH, is_paged, task_data_path
@@ -240,6 +241,7 @@ def generated_paths(summaries: Sequence[CardSummary], charts: Sequence[ChartSpec
         paths.add(MODELS_DATA_PATH)
     paths.update(task_data_path(g.task.value) for g in groups if is_paged(len(g.summaries)))
     paths.update(path for chart in charts for path in _chart_paths(chart))
+    paths.update(compare_paths(len(summaries)))
     return paths
 
 

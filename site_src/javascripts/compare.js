@@ -51,9 +51,9 @@
     if (text !== undefined) node.textContent = text;
     return node;
   };
-  // Which conditions make figures comparable is decided by the build (cards.json's
+  // Which conditions make figures comparable is decided by the build (each shard's
   // comparison_conditions, the rule task pages use); this only reports where they differ.
-  let conditionsById = {};
+  const conditionsById = {};
   const render = (chosen) => {
     result.replaceChildren();
     if (chosen.length < 2) {
@@ -105,46 +105,65 @@
     return note;
   };
   if (location.protocol === "file:") {
-    result.replaceChildren(say("Comparing loads data/cards.json, which browsers refuse to pages opened from a file. Serve the site instead: run `energy-cards serve`, or `python3 -m http.server` in the site folder, and open the address it prints."));
+    result.replaceChildren(say("Comparing loads data/compare/, which browsers refuse to pages opened from a file. Serve the site instead: run `energy-cards serve`, or `python3 -m http.server` in the site folder, and open the address it prints."));
     selects.forEach((s) => { s.disabled = true; });
     return;
   }
-  fetch(root.dataset.cardsUrl)
-    .then((response) => {
-      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-      return response.json();
-    })
+  const getJson = (url) => fetch(url).then((response) => {
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    return response.json();
+  });
+  // The picker comes from a small index (id, name, organization, shard); a chosen card's
+  // figures from its shard of 100 cards, fetched once: the page stays light at any size.
+  const indexUrl = root.dataset.indexUrl;
+  const shardBase = indexUrl.slice(0, indexUrl.lastIndexOf("/") + 1);
+  const shards = new Map();
+  const cards = new Map();
+  const loadShard = (number) => {
+    if (!shards.has(number)) {
+      shards.set(number, getJson(`${shardBase}${number}.json`).then((data) => {
+        for (const card of data.cards) cards.set(card.id, card);
+        Object.assign(conditionsById, data.comparison_conditions || {});
+      }));
+    }
+    return shards.get(number);
+  };
+  const failed = (error) => {
+    result.replaceChildren(say(`The comparison data (data/compare/) could not be loaded (${error.message}); every figure is also on the card pages.`));
+  };
+  getJson(indexUrl)
     .then((data) => {
-      const cards = new Map(data.cards.map((c) => [c.id, c]));
-      conditionsById = data.comparison_conditions || {};
-      const byName = [...data.cards].sort((a, b) => a.name.localeCompare(b.name));
+      const shardOf = new Map(data.cards.map(([id, , , shard]) => [id, shard]));
+      const byName = [...data.cards].sort((a, b) => a[1].localeCompare(b[1]));
       for (const select of selects) {
-        for (const card of byName) {
-          const option = element("option", `${card.name} (${card.organization})`);
-          option.value = card.id;
+        for (const [id, name, organization] of byName) {
+          const option = element("option", `${name} (${organization})`);
+          option.value = id;
           select.append(option);
         }
       }
       const wanted = (new URLSearchParams(location.search).get("cards") || "").split(",").filter(Boolean);
       // An id that names no card is said, not dropped silently (a typo, or a card renamed).
-      const unknown = wanted.filter((id) => !cards.has(id));
-      wanted.filter((id) => cards.has(id)).slice(0, selects.length).forEach((id, i) => {
+      const unknown = wanted.filter((id) => !shardOf.has(id));
+      wanted.filter((id) => shardOf.has(id)).slice(0, selects.length).forEach((id, i) => {
         selects[i].value = id;
       });
       const update = () => {
         const chosen = selects.map((s) => s.value).filter(Boolean);
         const query = chosen.length ? `?cards=${chosen.map(encodeURIComponent).join(",")}` : "";
         history.replaceState(null, "", location.pathname + query);
-        render(chosen.map((id) => cards.get(id)));
-        if (unknown.length) {
-          result.prepend(say(`No card has the id ${unknown.map((id) => `“${id}”`).join(", ")}: ${unknown.length === 1 ? "it was" : "they were"} left out. Check the address, or pick a model above.`));
-          unknown.length = 0;
-        }
+        Promise.all([...new Set(chosen.map((id) => shardOf.get(id)))].map(loadShard))
+          .then(() => {
+            render(chosen.map((id) => cards.get(id)));
+            if (unknown.length) {
+              result.prepend(say(`No card has the id ${unknown.map((id) => `“${id}”`).join(", ")}: ${unknown.length === 1 ? "it was" : "they were"} left out. Check the address, or pick a model above.`));
+              unknown.length = 0;
+            }
+          })
+          .catch(failed);
       };
       selects.forEach((s) => s.addEventListener("change", update));
       update();
     })
-    .catch((error) => {
-      result.replaceChildren(say(`The list of cards (data/cards.json) could not be loaded (${error.message}); every figure is also on the card pages.`));
-    });
+    .catch(failed);
 })();
