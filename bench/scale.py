@@ -280,8 +280,8 @@ def bench_size(size: int, repeats: int, folder: Path) -> None:
     runs = f"median of {repeats}" if repeats > 1 else "1 run"
     print(f"== {size} cards ({runs}) ==")
     for name, title in [
-        ("cold", "energy-cards build, cold (no image cache)"),
-        ("cached", "energy-cards build, images cached"),
+        ("cold", "energy-cards build, cold (no image or conversion cache)"),
+        ("cached", "energy-cards build, images and Markdown conversions cached"),
         ("floor", "plain mkdocs build of the staged docs (floor)"),
         ("edit", "rebuild after editing one card"),
     ]:

@@ -53,3 +53,55 @@ def test_a_material_build_restores_the_environment(
     assert problems == []
     assert (tmp_path / "site" / "index.html").is_file()
     assert BANNER_VARIABLE not in os.environ  # Material's own import-time setting undone too
+
+
+def _cached_build(root: Path, site: str) -> tuple[MkDocsEngine, Path]:
+    from generator.project import Project
+    from generator.site.build import build_site
+
+    engine = MkDocsEngine(markdown_cache=root / ".energy-cards" / "cache" / "markdown")
+    result = build_site(Project(root), root / site, engine=engine)
+    assert not result.report.errors, result.report.problems
+    return engine, root / site
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_a_second_build_reuses_every_conversion_and_writes_the_same_site(tmp_path: Path) -> None:
+    from tests.conftest import card_yaml, make_project
+
+    root = make_project(
+        tmp_path, {f"m{i}.yaml": card_yaml(f"m{i}", energy=0.001 * (i + 1)) for i in range(4)}
+    )
+    first, site_one = _cached_build(root, "one")
+    reused, converted = first.conversions
+    assert reused == 0 and converted > 10  # every page: home, cards, tasks, methodology...
+    second, site_two = _cached_build(root, "two")
+    assert second.conversions == (converted, 0)
+    assert _files(site_one) == _files(site_two)
+    # Editing one card reconverts its page and the pages that list it, nothing else.
+    card = root / "cards" / "m2.yaml"
+    card.write_text(card.read_text("utf-8").replace("name: m2", "name: Renamed Model"), "utf-8")
+    third, site_three = _cached_build(root, "three")
+    assert 0 < third.conversions[1] <= 6, third.conversions
+    assert "Renamed Model" in (site_three / "cards" / "m2" / "index.html").read_text("utf-8")
+    # The cache holds only what the last build used.
+    entries = list((root / ".energy-cards" / "cache" / "markdown").iterdir())
+    assert len(entries) == sum(third.conversions)
+
+
+def test_a_page_that_warns_is_never_remembered(tmp_path: Path) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: t\ntheme:\n  name: material\n  font: false\n", "utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Hello\n\n[gone](missing.md)\n", "utf-8")
+    (docs / "other.md").write_text("# Other\n", "utf-8")
+    engine = MkDocsEngine(markdown_cache=tmp_path / "cache")
+    for _ in range(2):  # the warning comes back on the second build: nothing hid it
+        problems = engine.build(config, docs, tmp_path / "site", strict=False)
+        assert [p.code for p in problems] == ["engine-warning"]
+        assert "missing.md" in problems[0].message
+    assert engine.conversions == (1, 1)  # other.md reused, index.md converted again

@@ -11,7 +11,8 @@ gathered and checked before anything is written):
 4. render pages: pure text (`render.pages`);
 5. render images: charts as SVG and CSV, each label SVG as PNG, through the cache;
 6. stage: `.energy-cards/docs/` holds exactly the hand-written and generated files;
-7. engine build: the engine builds into `.SITE.new`;
+7. engine build: the engine builds into `.SITE.new`, converting only the pages whose
+   Markdown (or the set of pages) changed since the last build (`site.markdown_cache`);
 8. search index: Pagefind indexes the HTML in `.SITE.new` into `pagefind/` (`site.search`);
 9. swap: `.SITE.new` replaces the site in one step (`staging.swap_in`).
 
@@ -116,7 +117,7 @@ def build_site(
         on_wait: Told once, in words, when the build waits for another one.
     """
     site_dir = site_dir or project.default_site_dir
-    engine = engine or MkDocsEngine()
+    engine = engine or MkDocsEngine(markdown_cache=project.work_dir / "cache" / "markdown")
     unsafe = check_site_dir(project, site_dir)
     try:
         with build_lock(project, lock_timeout_s, on_wait) as locked:  # one build at a time

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from generator.problems import Location, Problem, Severity, relative_path
+from generator.site.markdown_cache import ConversionCache, remembered_conversion
 
 # Material 9.8 announces its end of life when run as `mkdocs`; the README says it once.
 BANNER_VARIABLE = "NO_MKDOCS_2_WARNING"
@@ -93,7 +94,12 @@ def pin_gzip_headers(site_dir: Path, mtime: int) -> None:
 
 @dataclass
 class MkDocsEngine:
+    """MkDocs; with `markdown_cache`, each page's Markdown conversion is remembered between
+    builds (`site.markdown_cache`), and `conversions` says how many were reused."""
+
     name: str = "mkdocs"
+    markdown_cache: Path | None = None
+    conversions: tuple[int, int] = (0, 0)  # (reused, converted) in the last build
 
     def _config(self, config_file: Path, docs_dir: Path, site_dir: Path | None, strict: bool):
         from mkdocs.config import load_config
@@ -128,10 +134,15 @@ class MkDocsEngine:
         logger.propagate = False  # collect, don't print: the CLI prints problems
         problems: list[Problem] = []
         try:
-            with quiet_material_banner():
+            cache = ConversionCache(self.markdown_cache) if self.markdown_cache else None
+            remembered = remembered_conversion(cache) if cache else contextlib.nullcontext()
+            with quiet_material_banner(), remembered:
                 config = self._config(config_file, docs_dir, site_dir, strict)
                 build(config)
             pin_gzip_headers(site_dir, epoch)
+            if cache is not None:
+                cache.prune()
+                self.conversions = (cache.hits, cache.misses)
         except exceptions.ConfigurationError as error:
             problems.append(Problem(Location(shown_config), "engine-failed", f"mkdocs: {error}"))
         except exceptions.Abort as error:
