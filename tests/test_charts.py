@@ -597,3 +597,22 @@ def test_every_chart_of_the_shipped_site_is_a_valid_vega_lite_spec() -> None:
     for chart in charts:
         errors = [error.message for error in validator.iter_errors(chart.vega_lite)]
         assert errors == [], chart.name
+
+
+def test_charts_rendered_in_worker_processes_are_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build renders charts in worker processes (vl-convert holds the GIL): the SVGs,
+    cached and returned, are those of a render in this process, in the charts' order."""
+    specs = [
+        chart_training_emissions(BARS),
+        chart_training_emissions([*BARS, EmissionsBar("y", "Another model", 7, "f", "reported")]),
+    ]
+    serial = chart_svg.render_svgs(specs, tmp_path / "serial")
+    monkeypatch.setattr(chart_svg, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(chart_svg.os, "cpu_count", lambda: 2)
+    parallel = chart_svg.render_svgs(specs, tmp_path / "parallel")
+    assert parallel == serial and serial[0] != serial[1]
+    assert "Another model" in parallel[1]
+    cached = sorted(p.name for p in (tmp_path / "parallel").iterdir())
+    assert cached == sorted(p.name for p in (tmp_path / "serial").iterdir()) and len(cached) == 2

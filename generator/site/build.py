@@ -55,7 +55,7 @@ from generator.render.publish import PUBLISH_PATHS, label_png_path
 from generator.render.table_data import MODELS_DATA_PATH, is_paged, task_data_path
 from generator.render.task_charts import highlighted_for, task_charts
 from generator.site.engine import MkDocsEngine, SiteEngine
-from generator.site.images import chart_key, pngs_cached, prune_cache, render_svg
+from generator.site.images import chart_key, pngs_cached, prune_cache, render_svgs
 from generator.site.pipeline import ProjectData, read_project
 from generator.site.pipeline import summarize_project as summarize_project  # export uses it
 from generator.site.search import index_site
@@ -281,9 +281,9 @@ def render_images(
     """Charts as SVG and CSV, and each label SVG (by card id) as PNG, through the cache."""
     files: dict[str, bytes] = {}
     keys = []
-    for chart in charts:
+    for chart, svg in zip(charts, render_svgs(charts, cache_dir), strict=True):
         svg_path, csv_path = _chart_paths(chart)
-        files[svg_path] = render_svg(chart, cache_dir).encode("utf-8")
+        files[svg_path] = svg.encode("utf-8")
         files[csv_path] = chart_csv(chart).encode("utf-8")
         keys.append(chart_key(chart))
     for card_id, (key, png) in pngs_cached(label_svgs, cache_dir).items():

@@ -29,7 +29,7 @@ import multiprocessing
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
@@ -83,13 +83,39 @@ def render_svg(spec: ChartSpec, cache_dir: Path) -> str:
             Vega-Lite version).
         OSError: the cache folder cannot be created or written.
     """
-    key = chart_key(spec)
-    path = cache_dir / f"{key}.svg"
-    svg = _read_cached(path)
-    if svg is None:
-        svg = link_chart_marks(normalize_svg(_vegalite_to_svg(spec.vega_lite), f"c{key[:10]}"))
-        _write_atomic(path, svg)
-    return label_svg(svg, spec.alt_text)
+    return render_svgs([spec], cache_dir)[0]
+
+
+def render_svgs(specs: Sequence[ChartSpec], cache_dir: Path) -> list[str]:
+    """`render_svg` of each chart; what the cache lacks is rendered from `PARALLEL_FROM`
+    charts on (a cold build) in one worker process a CPU, like the labels."""
+    keys = [chart_key(spec) for spec in specs]
+    found = {key: _read_cached(cache_dir / f"{key}.svg") for key in dict.fromkeys(keys)}
+    missing = {key: spec.vega_lite for key, spec in zip(keys, specs, strict=True)}
+    missing = {key: vega_lite for key, vega_lite in missing.items() if found[key] is None}
+    rendered = _in_workers(_chart_svg, list(missing.values()), list(missing))
+    for key, svg in zip(missing, rendered, strict=True):
+        _write_atomic(cache_dir / f"{key}.svg", svg)
+        found[key] = svg
+    return [
+        label_svg(found[key] or "", spec.alt_text) for key, spec in zip(keys, specs, strict=True)
+    ]
+
+
+def _chart_svg(vega_lite: dict[str, Any], key: str) -> str:
+    return link_chart_marks(normalize_svg(_vegalite_to_svg(vega_lite), f"c{key[:10]}"))
+
+
+def _in_workers(function: Callable[..., Any], first: list[Any], second: list[Any]) -> list[Any]:
+    """`function(a, b)` for each pair, in order; in worker processes from `PARALLEL_FROM` on
+    (vl-convert holds the GIL), so the results do not depend on how."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(first) < PARALLEL_FROM or workers < 2:
+        return [function(a, b) for a, b in zip(first, second, strict=True)]
+    spawn = multiprocessing.get_context("spawn")  # no fork of a process that holds threads
+    with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+        chunk = max(1, len(first) // (workers * 8))
+        return list(pool.map(function, first, second, chunksize=chunk))
 
 
 def _read_cached(path: Path) -> str | None:
@@ -253,10 +279,4 @@ def _render_png(svg: str, scale: float) -> bytes:
 
 
 def _render_pngs(svgs: list[str], scale: float) -> list[bytes]:
-    workers = min(os.cpu_count() or 1, 8)
-    if len(svgs) < PARALLEL_FROM or workers < 2:
-        return [_render_png(svg, scale) for svg in svgs]
-    spawn = multiprocessing.get_context("spawn")  # no fork of a process that holds threads
-    with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
-        chunk = max(1, len(svgs) // (workers * 8))
-        return list(pool.map(_render_png, svgs, [scale] * len(svgs), chunksize=chunk))
+    return _in_workers(_render_png, svgs, [scale] * len(svgs))
