@@ -154,27 +154,33 @@ def test_an_unexpected_error_is_logged_and_the_watcher_keeps_going(
     assert logged[-1] == "refreshed"
 
 
-def _refresh(project, docs_dir: Path) -> tuple[bool, list[str]]:
+def _refresh(project, docs_dir: Path, memo: dict | None = None) -> tuple[bool, list[str]]:
     from generator.site.serve import refresh_preview
 
     logged: list[str] = []
-    return refresh_preview(project, docs_dir, logged.append), logged
+    return refresh_preview(project, docs_dir, logged.append, memo), logged
 
 
-def test_a_fix_says_preview_updated_even_when_no_file_changed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kept", [False, True], ids=["fresh", "memo kept as serve does"])
+def test_a_fix_says_preview_updated_even_when_no_file_changed(tmp_path: Path, kept: bool) -> None:
     """broken -> fixed back to the same text: the pages equal the last good ones, yet the
-    terminal says the preview is updated (and the notice the broken edit put there is gone)."""
+    terminal says the preview is updated (and the notice the broken edit put there is gone,
+    also when serve's memory of what it staged says the page was already right)."""
+    import functools
+
     from generator.project import Project
+
+    refresh = functools.partial(_refresh, memo={} if kept else None)
 
     project = Project(make_project(tmp_path, {"a.yaml": _card("a", "Alpha Model")}))
     docs = tmp_path / "docs"
-    assert _refresh(project, docs) == (True, [_logged_update(docs, 1)])
+    assert refresh(project, docs) == (True, [_logged_update(docs, 1)])
     card_page = (docs / "cards" / "a.md").read_text("utf-8")
 
     (project.cards_dir / "a.yaml").write_text(
         _card("a", "Alpha Model") + "flavour: vanilla\n", "utf-8"
     )
-    ok, logged = _refresh(project, docs)
+    ok, logged = refresh(project, docs)
     assert not ok
     assert "error[unknown-key] flavour" in logged[0]
     assert logged[-1].startswith("preview not updated: fix the errors above")
@@ -187,16 +193,16 @@ def test_a_fix_says_preview_updated_even_when_no_file_changed(tmp_path: Path) ->
     assert "Preview not updated" in (docs / "index.md").read_text("utf-8")
 
     # A second broken refresh replaces the notice rather than stacking another one.
-    _refresh(project, docs)
+    refresh(project, docs)
     assert (docs / "cards" / "a.md").read_text("utf-8").count(
         "<!-- energy-cards preview notice -->"
     ) == 1
 
     (project.cards_dir / "a.yaml").write_text(_card("a", "Alpha Model"), "utf-8")
-    ok, logged = _refresh(project, docs)
+    ok, logged = refresh(project, docs)
     assert ok and logged[-1].startswith("preview updated: 1 card, ")
     assert (docs / "cards" / "a.md").read_text("utf-8") == card_page
-    ok, logged = _refresh(project, docs)  # nothing changed at all: still said
+    ok, logged = refresh(project, docs)  # nothing changed at all: still said
     assert logged == ["preview updated: 1 card, 0 files changed"]
 
 

@@ -120,10 +120,11 @@ def refresh_preview(
     if read.report.problems:
         log(format_text(read.report))
     if files is None:
+        memo.pop("staged", None)  # the notice changes the staged pages: read them back next time
         show_notice(docs_dir, report_notice(read.report))
         log("preview not updated: fix the errors above (the pages in the browser say so too)")
         return False
-    changed = sync_folder(docs_dir, files)
+    changed = sync_folder(docs_dir, files, memo.setdefault("staged", {}))
     log(
         f"preview updated: {plural(len(read.summaries), 'card')}, {plural(changed, 'file')} changed"
     )
@@ -148,6 +149,8 @@ def refresh_preview_safely(
             "this is a bug, please report it. Still watching for changes."
         )
         notice = notice_html("Preview not updated: the generator failed", [failure])
+        if memo is not None:
+            memo.pop("staged", None)
         with contextlib.suppress(OSError, ValueError):  # said above; the pages stay as they were
             show_notice(docs_dir, notice)
         return False

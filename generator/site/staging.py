@@ -55,20 +55,31 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def sync_folder(folder: Path, files: Mapping[str, bytes]) -> int:
+def sync_folder(
+    folder: Path, files: Mapping[str, bytes], known: dict[str, bytes] | None = None
+) -> int:
     """Make `folder` hold exactly `files`; write only what changed (so live reload stays calm).
 
-    Returns the number of files written or removed.
+    `known` (kept by the live preview between calls) is what the last call left in the folder:
+    a file equal to it is not read back from disk. Returns the number of files written or
+    removed.
     """
     changed = 0
     folder.mkdir(parents=True, exist_ok=True)
+    remembered = known if known is not None else {}
     for name, content in files.items():
         path = folder / name
-        if path.is_file() and path.read_bytes() == content:
+        if remembered.get(name) == content:
+            if path.is_file():
+                continue
+        elif path.is_file() and path.read_bytes() == content:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         changed += 1
+    if known is not None and known.keys() == files.keys():
+        known.update(files)
+        return changed  # the same names as last time: nothing to remove
     for path in sorted(folder.rglob("*"), reverse=True):
         name = path.relative_to(folder).as_posix()
         if path.is_file() and name not in files:
@@ -76,6 +87,9 @@ def sync_folder(folder: Path, files: Mapping[str, bytes]) -> int:
             changed += 1
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
+    if known is not None:
+        known.clear()
+        known.update(files)
     return changed
 
 
