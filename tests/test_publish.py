@@ -186,9 +186,11 @@ def test_label_svg_shows_the_card(llama: CardSummary) -> None:
     root = ET.fromstring(svg)
     assert (root.get("width"), root.get("height")) == (str(LABEL_WIDTH_PX), str(LABEL_HEIGHT_PX))
     assert root.get("role") == "img" and "Meta Llama 3 70B" in root.get("aria-label")
-    # Class C holds two comparable cards (BLOOM's API figure states no scope): not rated here,
-    # while AI Energy Score's own leaderboard gives it 5 stars; the label shows both.
-    assert "not rated: fewer than 3 comparable cards" in root.find(f"{SVG}title").text
+    # Class C on AI Energy Score's setting holds 5 cards (3 placed by the leaderboard's own
+    # class): rated 5 of 5 there, as AI Energy Score's own leaderboard rates it; the label
+    # shows both and names the group.
+    title = root.find(f"{SVG}title").text
+    assert "5 of 5 stars text generation, class C, GPU only, 5 cards" in title
     texts = " ".join(_texts(svg))
     for expected in (
         "Meta Llama 3 70B",
@@ -197,14 +199,14 @@ def test_label_svg_shows_the_card(llama: CardSummary) -> None:
         "NVIDIA H100 80GB",
         "1.72",
         "per 1,000 queries · measured",
-        "not rated",
-        "AI Energy Score's own rating: 5 of 5",
+        "among 5 cards",
+        "AI Energy Score 5/5",
         "Training: 1.9 kt CO₂e, estimated",
     ):
         assert expected in texts
     assert "kWh" in svg
     stars = [p.get("class") for p in root.iter(f"{SVG}polygon")]
-    assert stars.count("star star-filled") == 0 and len(stars) == 5
+    assert stars.count("star star-filled") == 5 and len(stars) == 5
     assert "<script" not in svg and "href" not in svg and "@import" not in svg
 
 
@@ -279,8 +281,10 @@ def test_badge_without_inference_shows_training_else_no_figure() -> None:
 def test_model_card_section_links_badge_and_sources(llama: CardSummary) -> None:
     text = render_model_card_section(llama, "https://cards.example.org/")
     assert text.startswith("## Energy\n")
+    date = llama.rating.reference_date
     assert (
-        "[![Energy: 1.72 kWh/1k queries](https://cards.example.org/badges/llama-3-70b.svg)]"
+        "[![Energy: 1.72 kWh/1k queries ★★★★★ (text generation, class C, GPU only, 5 cards, "
+        f"ref. {date})](https://cards.example.org/badges/llama-3-70b.svg)]"
         "(https://cards.example.org/cards/llama-3-70b/)"
     ) in text
     assert "| Energy per 1,000 queries | 1.72 kWh | measured |" in text
@@ -305,8 +309,8 @@ def test_card_json_round_trips_with_stable_keys(llama: CardSummary) -> None:
     assert list(data)[:4] == ["format", "version", "card", "task_label"]
     assert data["headline"]["inference_energy"]["value"] == pytest.approx(1.71965556)
     assert data["headline"]["training_emissions"]["provenance"] == "estimated"
-    assert data["rating"]["stars"] is None and data["rating"]["group"] is None
-    assert data["rating"]["reason"].startswith("fewer than 3 comparable cards")
+    assert data["rating"]["stars"] == 5 and data["rating"]["group"]["size_class"] == "C"
+    assert len(data["rating"]["group"]["cards"]) == 5 and data["rating"]["reason"] == ""
     assert data["break_even"]["training_kwh"] == pytest.approx(4_480_000)
     assert data["card"]["training"]["emissions_tco2e"]["value"] == 1900
     assert data["equivalences"] and data["measured"] is None

@@ -37,19 +37,19 @@ def test_no_rated_group_is_under_the_minimum(shipped_site: Path) -> None:
     # from ML.ENERGY's legacy A100 chat runs, though both are text generation of class A.
     h100 = "NVIDIA H100 80GB, batch size 1, AI Energy Score text_generation set, 1,000 queries"
     a100 = "NVIDIA A100, ML.ENERGY v2 chat workload (legacy)"
-    assert groups[("text-generation", "A", h100)] == 4
+    assert groups[("text-generation", "A", h100)] == 32  # 28 by AI Energy Score's own class
+    assert groups[("text-generation", "B", h100)] == 3
+    assert groups[("text-generation", "C", h100)] == 5
     assert groups[("text-generation", "A", a100)] == 21
     assert (
         groups[("extractive-qa", None, h100.replace("text_generation", "question_answering"))] == 18
     )
-    assert len(groups) == 15 and sum(groups.values()) == 162
+    assert len(groups) == 17 and sum(groups.values()) == 198
     assert all(r["rating_group_cards"] >= MIN_GROUP_CARDS for r in rated)
-    # The two 70B Llamas AI Energy Score measured are alone in class C on its setting: neither
-    # is rated, both say why (AI Energy Score gives them 5 stars within its own class).
-    for card_id in ("llama-2-70b", "llama-3-70b"):
-        row = next(r for r in rows if r["id"] == card_id)
-        assert row["stars"] is None and row["rating_reason"].startswith("fewer than 3 comparable")
-        assert row["ai_energy_score_stars"] == 5
+    # Llama 3.3 70B, measured by ML.ENERGY on four H100s at batch 8, has no like to compare
+    # with: not rated, and it says why.
+    row = next(r for r in rows if r["id"] == "llama-3-3-70b")
+    assert row["stars"] is None and row["rating_reason"].startswith("fewer than 3 comparable")
     # Text classification now holds 8 cards measured alike: the hand-written two are rated.
     by_id = {r["id"]: r for r in rows}
     assert by_id["distilbert-base-uncased-finetuned-sst-2-english"]["stars"] == 5
@@ -84,8 +84,9 @@ def test_every_star_display_names_its_group(shipped_site: Path) -> None:
     for row in rated:
         card_id, cards = row["id"], row["rating_group_cards"]
         page = _page(shipped_site, "cards", card_id)
+        klass = f" of size class {row['size_class']}" if row["size_class"] else ""
         assert (
-            f"cards{' of size class A' if row['size_class'] else ''} whose energy covers the "
+            f"cards{klass} whose energy covers the "
             f"GPU only, all measured alike ({row['rating_setting']}), against the rating "
             f"reference of {row['rating_reference']}"
         ) in page.replace("\n", " ")
@@ -100,7 +101,7 @@ def test_every_star_display_names_its_group(shipped_site: Path) -> None:
         badge = (shipped_site / "badges" / f"{card_id}.svg").read_text("utf-8")
         assert f"({escape(words)}, {cards} cards, ref." in badge
     task = _page(shipped_site, "tasks", "text-generation")
-    assert task.count("(text generation, class A, GPU only, 4 cards, ref.") == 4
+    assert task.count("(text generation, class A, GPU only, 32 cards, ref.") == 32
     assert task.count("(text generation, class A, GPU only, 21 cards, ref.") == 21
     # Unrated badges and labels show no stars at all.
     for badge in (shipped_site / "badges").glob("*.svg"):
@@ -112,9 +113,9 @@ def test_ai_energy_score_rating_is_shown_beside_ours_with_why(shipped_site: Path
     page = _page(shipped_site, "cards", "llama-2-13b")
     assert "Rating: ★☆☆☆☆" in page and "AI Energy Score's own rating: ★☆☆☆☆" in page
     assert "They differ because they rate against different groups and scales" in page
-    llama = _page(shipped_site, "cards", "llama-3-70b")
+    llama = _page(shipped_site, "cards", "llama-3-3-70b")
     assert "Not rated: fewer than 3 comparable cards" in llama
-    assert "AI Energy Score's own rating: ★★★★★" in llama
+    assert "AI Energy Score's own rating" not in llama
 
 
 def test_no_power_hungry_processing_codecarbon_figure_is_measured(shipped_site: Path) -> None:

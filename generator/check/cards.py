@@ -13,7 +13,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from generator.formats.card import CARD_ID_PATTERN, FIGURE_FIELDS, Card, Figure, Source
+from generator.formats.card import (
+    CARD_ID_PATTERN,
+    CITING_FIELDS,
+    Card,
+    Figure,
+    Source,
+)
 from generator.formats.values import NAME_PATTERN
 from generator.load.cards import CardFile, KeyPath
 from generator.load.grid import GridData
@@ -217,7 +223,7 @@ def check_source_references(card_file: CardFile) -> list[Problem]:
         return []
     known = sorted(str(k) for k in sources)
     problems = []
-    for section_name, field_name in FIGURE_FIELDS:
+    for section_name, field_name in CITING_FIELDS:
         section = data.get(section_name)
         figure = section.get(field_name) if isinstance(section, dict) else None
         cited = figure.get("source") if isinstance(figure, dict) else None

@@ -44,10 +44,15 @@ class Rating:
 
 
 def size_class(card: Card) -> str | None:
-    """AI Energy Score-style class for text generation; None for other tasks or unknown size."""
-    if card.task is not Task.TEXT_GENERATION or card.parameter_count is None:
+    """AI Energy Score-style class for text generation, from the parameter count, else the
+    class AI Energy Score gives the model (cited on the card); None for other tasks or when
+    neither is known."""
+    if card.task is not Task.TEXT_GENERATION:
         return None
-    return next(c.name for c in SIZE_CLASSES if card.parameter_count <= c.max_parameters)
+    if card.parameter_count is not None:
+        return next(c.name for c in SIZE_CLASSES if card.parameter_count <= c.max_parameters)
+    reported = card.inference.ai_energy_score_class if card.inference else None
+    return reported.value if reported else None
 
 
 def unrated_reason(card: Card) -> str | None:
@@ -58,8 +63,8 @@ def unrated_reason(card: Card) -> str | None:
         return "no inference energy figure to rate"
     if card.inference.conditions.scope is EnergyScope.NOT_STATED:
         return "the source does not say what its energy covers, so no group is comparable"
-    if card.task is Task.TEXT_GENERATION and card.parameter_count is None:
-        return "text generation needs a parameter count"
+    if card.task is Task.TEXT_GENERATION and size_class(card) is None:
+        return "text generation needs a parameter count (or AI Energy Score's size class)"
     return None
 
 

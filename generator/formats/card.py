@@ -12,7 +12,7 @@ import datetime
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, Strict, StringConstraints, model_validator
 
@@ -196,6 +196,18 @@ class GridZone(_Strict):
     cloud_region: Text | None = Field(None, description="Cloud region, e.g. europe-west1.")
 
 
+SIZE_CLASS_NAMES = ("A", "B", "C")  # AI Energy Score's text-generation size classes
+
+
+class ReportedSizeClass(_Strict):
+    """A size class as a source gives it (AI Energy Score's `class` column), cited."""
+
+    value: Literal["A", "B", "C"] = Field(description="The class letter.")
+    source: SourceKey = Field(description="Key into the card's sources.")
+    where: Text = Field(description="Where in the source (file, row, column).")
+    note: LongText | None = Field(None, description="Anything a reader should know about it.")
+
+
 class Inference(_Strict):
     """Inference energy: measured files, or a figure reported by a source."""
 
@@ -221,6 +233,11 @@ class Inference(_Strict):
         None,
         description="AI Energy Score's own rating of this model, 1-5 stars, as its leaderboard "
         "gives it (shown beside this site's stars).",
+    )
+    ai_energy_score_class: ReportedSizeClass | None = Field(
+        None,
+        description="AI Energy Score's size class of this text-generation model (A, B, C), as "
+        "its leaderboard gives it: rates the card when it states no parameter count.",
     )
     configurations: list[Configuration] = Field(
         default_factory=list,
@@ -289,6 +306,11 @@ FIGURE_FIELDS: tuple[tuple[str, str], ...] = tuple(
     for section, model in (("training", Training), ("inference", Inference))
     for name, info in model.model_fields.items()
     if info.annotation == Figure | None
+)
+# Every field that cites one of the card's sources by key (figures and reported classes).
+CITING_FIELDS: tuple[tuple[str, str], ...] = (
+    *FIGURE_FIELDS,
+    ("inference", "ai_energy_score_class"),
 )
 
 

@@ -137,4 +137,5 @@ class LeaderboardFigure:
     params_billions: float | None = None
     display_name: str | None = None
     stars: int | None = None  # AI Energy Score's energy_score
+    size_class: str | None = None  # AI Energy Score's class column (text generation: A, B, C)
     conflicts: tuple[tuple[float, str], ...] = field(default_factory=tuple)  # (value, where)

@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from generator.formats.card import EnergyScope, Task
+from generator.formats.card import SIZE_CLASS_NAMES, EnergyScope, Task
 
 
 class SizeClass(BaseModel):
@@ -60,6 +60,8 @@ SIZE_CLASSES: tuple[SizeClass, ...] = (
     ),
 )
 SizeClassName = Literal[tuple(size.name for size in SIZE_CLASSES)]  # type: ignore[valid-type]
+# A card can give AI Energy Score's class instead of a parameter count (the same letters).
+assert tuple(size.name for size in SIZE_CLASSES) == SIZE_CLASS_NAMES
 
 
 def _size_class_note() -> str:

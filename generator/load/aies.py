@@ -17,6 +17,7 @@ import io
 import math
 from pathlib import Path
 
+from generator.formats.card import SIZE_CLASS_NAMES
 from generator.formats.leaderboards import (
     AIES_COLUMNS,
     AIES_TASKS,
@@ -126,6 +127,7 @@ def read_aies_file(path: Path, display_path: str) -> tuple[list[LeaderboardFigur
                 batch_size=1,
                 configuration=f"{HARDWARE}, batch 1 (AI Energy Score {task_name})",
                 stars=stars,
+                size_class=klass if klass in SIZE_CLASS_NAMES else None,
                 conflicts=tuple((v, w) for v, w in others if v != energy),
             )
         )

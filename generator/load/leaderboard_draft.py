@@ -243,6 +243,9 @@ def draft_leaderboard_card(
     stars = _stars_figure(reference, previous)
     if stars:
         inference["ai_energy_score_stars"] = stars
+    size_class = _size_class(figures, previous, read_sources)
+    if size_class:
+        inference["ai_energy_score_class"] = size_class
     inference["configurations"] = [_public(c) for c in configurations]
     inference["notes"] = (
         f"The headline figure is the reference configuration '{reference['name']}': AI Energy "
@@ -365,6 +368,27 @@ def _stars_figure(
         "note": "AI Energy Score's own rating, relative within its task on its leaderboard and "
         "recalibrated at each leaderboard update.",
     }
+
+
+def _size_class(
+    figures: Sequence[LeaderboardFigure],
+    previous: dict[str, Any] | None,
+    read_sources: set[str],
+) -> dict[str, Any] | None:
+    """AI Energy Score's size class of the model, cited to its row: from this run's files, or
+    kept from the previous import when this run did not read the file it came from."""
+    classed = sorted((f for f in figures if f.size_class), key=lambda f: f.source.key)
+    if classed:
+        figure = classed[0]
+        return {
+            "value": figure.size_class,
+            "source": figure.source.key,
+            "where": figure.where.replace("column total_gpu_energy", "column class"),
+            "note": "AI Energy Score's size class (by parameter count); the leaderboard file "
+            "gives no parameter count, so this class places the card in its rating group.",
+        }
+    kept = ((previous or {}).get("inference") or {}).get("ai_energy_score_class")
+    return kept if kept and kept["source"] not in read_sources else None
 
 
 def _public(configuration: dict[str, Any]) -> dict[str, Any]:
