@@ -105,3 +105,40 @@ def test_a_page_that_warns_is_never_remembered(tmp_path: Path) -> None:
         assert [p.code for p in problems] == ["engine-warning"]
         assert "missing.md" in problems[0].message
     assert engine.conversions == (1, 1)  # other.md reused, index.md converted again
+
+
+def test_a_second_build_renders_no_unchanged_card_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import pages
+    from generator.site import page_cache
+    from tests.conftest import card_yaml, make_project
+
+    rendered: list[str] = []
+    render = pages.render_card_files
+
+    def counted(summary, *args):
+        rendered.append(summary.card.id)
+        return render(summary, *args)
+
+    monkeypatch.setattr(pages, "render_card_files", counted)
+    cards = {f"m{i}.yaml": card_yaml(f"m{i}", energy=0.001 * (i + 1)) for i in range(3)}
+    root = make_project(tmp_path, cards)
+    _, first = _cached_build(root, "one")
+    assert sorted(rendered) == ["m0", "m1", "m2"]
+    rendered.clear()
+    _, second = _cached_build(root, "two")
+    assert rendered == [] and _files(first) == _files(second)
+    card = root / "cards" / "m1.yaml"
+    card.write_text(card.read_text("utf-8").replace("name: m1", "name: Renamed"), "utf-8")
+    _, third = _cached_build(root, "three")
+    assert rendered == ["m1"]
+    assert "Renamed" in (third / "cards" / "m1" / "index.html").read_text("utf-8")
+    # Another generator (its code changed): every card rendered again, the old entries gone.
+    rendered.clear()
+    monkeypatch.setattr(page_cache, "code_fingerprint", lambda root=None: "another-code")
+    _cached_build(root, "four")
+    assert sorted(rendered) == ["m0", "m1", "m2"]
+    assert [p.name for p in (root / ".energy-cards" / "cache" / "pages").iterdir()] == [
+        "another-code"
+    ]

@@ -8,7 +8,8 @@ gathered and checked before anything is written):
 2. compute: measured runs, then summaries (same);
 3. check: no hand-written page where a generated one goes (`page-clash`), a mkdocs.yml, a
    site folder of its own;
-4. render pages: pure text (`render.pages`);
+4. render pages: pure text (`render.pages`); a card whose inputs did not change since the
+   last build is not rendered again (`site.page_cache`);
 5. render images: charts as SVG and CSV, each label SVG as PNG, through the cache;
 6. stage: `.energy-cards/docs/` holds exactly the hand-written and generated files;
 7. engine build: the engine builds into `.SITE.new`, converting only the pages whose
@@ -56,6 +57,7 @@ from generator.render.table_data import MODELS_DATA_PATH, is_paged, task_data_pa
 from generator.render.task_charts import highlighted_for, task_charts
 from generator.site.engine import MkDocsEngine, SiteEngine
 from generator.site.images import chart_key, pngs_cached, prune_cache, render_svgs
+from generator.site.page_cache import PageCache
 from generator.site.pipeline import ProjectData, read_project
 from generator.site.pipeline import summarize_project as summarize_project  # export uses it
 from generator.site.search import index_site
@@ -144,7 +146,8 @@ def _build_locked(
     staged_docs = project.work_dir / "docs"
     new_site = None
     try:
-        files = None if report.errors else render_docs(project, read)  # 3-5. clashes, pages...
+        pages = PageCache(project.work_dir / "cache" / "pages")  # unchanged cards: not rendered
+        files = None if report.errors else render_docs(project, read, pages)  # 3-5. pages...
         report.extend(check_config(project))  # 3. the rest of the checks
         report.extend(unsafe)
         if files is None or report.failed(strict):
@@ -158,6 +161,7 @@ def _build_locked(
             discard(new_site)
             return BuildResult(report, None)
         swap_in(new_site, site_dir)  # 9. swap
+        pages.prune_other_codes()
     except OSError as error:  # a read-only folder, a full disk: nothing half-written stays
         report.extend([write_failed(error, project.root)])
         discard(*([new_site] if new_site else []), staged_docs)
