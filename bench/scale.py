@@ -238,16 +238,23 @@ def search_weight(site: Path) -> tuple[int, str]:
     pagefind = site / "pagefind"
     if not pagefind.is_dir():
         return 0, "no search"
-    fixed = [pagefind / n for n in ("pagefind.js", "pagefind-entry.json", "pagefind-ui.js")]
-    fixed += sorted(pagefind.glob("wasm.*.pagefind"))[:1]
-    largest_index = max(pagefind.glob("index/*.pf_index"), key=lambda p: p.stat().st_size)
-    filters = list(pagefind.glob("filter/*.pf_filter"))
-    fragments = sorted(pagefind.glob("fragment/*.pf_fragment"), key=lambda p: -p.stat().st_size)
-    meta = list(pagefind.glob("pagefind.*.pf_meta"))
-    # Files in pagefind/ are already gzip-compressed: count them as they are.
-    fetched = [p for p in fixed if p.is_file()] + [largest_index, *filters, *fragments[:5], *meta]
-    total = sum(p.stat().st_size if p.suffix.startswith(".pf") else gz(p) for p in fetched)
-    return total, "Pagefind: runtime + wasm + largest index chunk + filters + 5 results"
+    bundles = [pagefind, *sorted(pagefind.glob("part-*"))]
+    total = gz(pagefind / "pagefind-ui.js") if (pagefind / "pagefind-ui.js").is_file() else 0
+    for bundle in bundles:  # a large site's merged bundles: each is searched
+        fixed = [bundle / n for n in ("pagefind.js", "pagefind-entry.json")]
+        fixed += sorted(bundle.glob("wasm.*.pagefind"))[:1]
+        largest = max(bundle.glob("index/*.pf_index"), key=lambda p: p.stat().st_size)
+        filters = list(bundle.glob("filter/*.pf_filter"))
+        meta = list(bundle.glob("pagefind.*.pf_meta"))
+        fetched = [p for p in fixed if p.is_file()] + [largest, *filters, *meta]
+        # Files in pagefind/ are already gzip-compressed: count them as they are.
+        total += sum(p.stat().st_size if p.suffix.startswith(".pf") else gz(p) for p in fetched)
+    fragments = sorted(pagefind.rglob("fragment/*.pf_fragment"), key=lambda p: -p.stat().st_size)
+    total += sum(p.stat().st_size for p in fragments[:5])
+    return total, (
+        f"Pagefind, {len(bundles)} bundle(s): runtime + wasm + largest index chunk + filters "
+        "each, + 5 results"
+    )
 
 
 def heaviest(pages: list[Path]) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import os
 import re
 import shutil
@@ -133,6 +134,36 @@ def test_searching_llama_lists_the_llama_cards(page, site_url: str) -> None:
     page.wait_for_url("**/cards/llama-3-70b/**")
     # 1,900 t CO2e from Meta's model card, in a readable unit (the space may be unbreakable)
     assert re.search(r"1\.9\s+kt CO₂e", page.inner_text("article"))
+
+
+def test_a_site_indexed_in_several_bundles_searches_as_one(
+    page, browser, site_url: str, shipped_site: Path, tmp_path: Path
+) -> None:
+    """Past `PAGES_PER_BUNDLE` pages the index is built in batches (Pagefind holds every page
+    in memory); the search page merges the bundles: the same query finds the same cards."""
+    import shutil
+
+    from generator.site.search import index_site
+
+    split = tmp_path / "site"
+    shutil.copytree(shipped_site, split, ignore=shutil.ignore_patterns("pagefind"))
+    assert index_site(split, pages_per_bundle=60) == []
+    parts = json.loads((split / "pagefind" / "parts.json").read_text("utf-8"))["parts"]
+    assert parts == ["part-1/", "part-2/", "part-3/", "part-4/"]
+    whole = set(_search(page, site_url, "llama"))
+    with _served(split) as url:
+        other = browser.new_page()  # the `page` fixture allows requests to one site only
+        errors: list[str] = []
+        other.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        fetched: list[str] = []
+        other.on("request", lambda r: fetched.append(r.url))
+        try:
+            assert set(_search(other, url, "llama")) == whole
+        finally:
+            other.close()
+    assert len(whole) >= 20  # the imported Llama cards too, spread over the bundles
+    assert errors == [] and all(u.startswith((url, "data:", "blob:")) for u in fetched)
+    assert any("/pagefind/part-" in u for u in fetched)  # the merged bundles were searched
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,41 +35,90 @@ from generator.problems import Location, Problem
 SEARCH_FOLDER = "pagefind"
 EXCLUDED = ".headerlink"  # the "¶" permalink after every heading (toc's permalink: true)
 TIMEOUT_S = 1800  # 10,000 cards index in well under a minute; a hang must not block forever
+# Pagefind keeps every page it indexes in memory (about 0.4 MB a page: 3.9 GB at 10,000 cards);
+# batches of this many pages keep one run under 1 GiB.
+PAGES_PER_BUNDLE = 2000
+PARTS_FILE = "parts.json"  # the bundles beyond the first, for the search page to merge
 
 
-def pagefind_command(site_dir: Path) -> list[str]:
-    """The command that indexes `site_dir` (Pagefind's own CLI, run by this Python)."""
+def pagefind_command(site_dir: Path, output: Path | None = None) -> list[str]:
+    """The command that indexes `site_dir` (Pagefind's own CLI, run by this Python), writing
+    the bundle to `output` (default: `site_dir/pagefind`)."""
     return [
         *(sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"),
         *("--exclude-selectors", EXCLUDED),
+        *(("--output-path", str(output)) if output else ()),
     ]
 
 
-def index_site(site_dir: Path, shown_config: str = "mkdocs.yml") -> list[Problem]:
+def index_site(
+    site_dir: Path, shown_config: str = "mkdocs.yml", pages_per_bundle: int = PAGES_PER_BUNDLE
+) -> list[Problem]:
     """Write `site_dir/pagefind/`, the chunked search index; problems if Pagefind failed.
+
+    Pagefind holds every page it indexes in memory (about 0.4 MB a page), so a site of more
+    than `pages_per_bundle` pages is indexed in batches, each its own bundle (the first in
+    `pagefind/`, the others in `pagefind/part-N/`), listed in `pagefind/parts.json`; the search
+    page merges them (Pagefind's `mergeIndex`), so a reader searches them as one.
 
     Args:
         site_dir: The built site (HTML written by the engine), indexed in place.
         shown_config: Where problems are located (the config that asked for a site).
+        pages_per_bundle: The most HTML pages one Pagefind run indexes.
     """
+    pages = sorted(path.relative_to(site_dir) for path in site_dir.rglob("*.html"))
+    batches = [pages[i : i + pages_per_bundle] for i in range(0, len(pages), pages_per_bundle)]
+    bundles = []
+    for number, batch in enumerate(batches if len(batches) > 1 else [None]):
+        output = site_dir / SEARCH_FOLDER
+        if number:
+            output = output / f"part-{number}"
+        problem = _index_batch(site_dir, batch, output, shown_config)
+        if problem is not None:
+            return [problem]
+        bundles.append(output)
     try:
+        for bundle in bundles:
+            pin_filter_order(bundle)
+    except (ValueError, KeyError, IndexError, TypeError) as error:  # a Pagefind we do not know
+        return [_failed(shown_config, f"an index of unexpected shape ({error})")]
+    parts = [f"part-{number}/" for number in range(1, len(bundles))]
+    (site_dir / SEARCH_FOLDER / PARTS_FILE).write_text(json.dumps({"parts": parts}) + "\n")
+    return []
+
+
+def _index_batch(
+    site_dir: Path, batch: list[Path] | None, output: Path, shown_config: str
+) -> Problem | None:
+    """Run Pagefind over the whole site (`batch` None) or over a folder holding only the
+    batch's pages (hard links, at their paths in the site, so the URLs are the site's)."""
+    folder = site_dir
+    if batch is not None:
+        folder = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.search-", dir=site_dir.parent))
+    try:
+        for page in batch or ():
+            target = folder / page
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(site_dir / page, target)
+            except OSError:
+                shutil.copyfile(site_dir / page, target)
         done = subprocess.run(
-            pagefind_command(site_dir),
+            pagefind_command(folder, output),
             capture_output=True,
             text=True,
             timeout=TIMEOUT_S,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
-        return [_failed(shown_config, str(error))]
-    if done.returncode != 0 or not (site_dir / SEARCH_FOLDER / "pagefind.js").is_file():
+        return _failed(shown_config, str(error))
+    finally:
+        if batch is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    if done.returncode != 0 or not (output / "pagefind.js").is_file():
         said = (done.stderr or done.stdout).strip().splitlines()
-        return [_failed(shown_config, said[-1] if said else f"exit code {done.returncode}")]
-    try:
-        pin_filter_order(site_dir / SEARCH_FOLDER)
-    except (ValueError, KeyError, IndexError, TypeError) as error:  # a Pagefind we do not know
-        return [_failed(shown_config, f"an index of unexpected shape ({error})")]
-    return []
+        return _failed(shown_config, said[-1] if said else f"exit code {done.returncode}")
+    return None
 
 
 def _failed(shown_config: str, message: str) -> Problem:

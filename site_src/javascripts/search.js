@@ -18,10 +18,15 @@
   var base = new URL("../pagefind/", document.baseURI);
   var script = document.createElement("script");
   script.src = new URL("pagefind-ui.js", base).href;
-  script.onload = function () {
+  // A large site is indexed in several bundles (pagefind/parts.json lists the others):
+  // Pagefind's UI merges them, so they search as one.
+  var start = function (parts) {
     var ui = new PagefindUI({
       element: "#ec-search",
       bundlePath: base.pathname,
+      mergeIndex: parts.map(function (part) {
+        return { bundlePath: new URL(part, base).pathname };
+      }),
       showSubResults: false,
       showImages: false,
       resetStyles: false,
@@ -31,6 +36,12 @@
     if (input) input.setAttribute("aria-label", "Search the cards");
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) ui.triggerSearch(query);
+  };
+  script.onload = function () {
+    fetch(new URL("parts.json", base).href)
+      .then(function (response) { return response.ok ? response.json() : { parts: [] }; })
+      .then(function (data) { start(data.parts || []); })
+      .catch(function () { start([]); });
   };
   script.onerror = function () {
     document.querySelector(".ec-search__missing").hidden = false;
