@@ -6,7 +6,8 @@ with several runs for a tenth of them and an nvidia-smi power log for a hundredt
 each size, prints one line a figure:
 
 - cold build (no image cache, no site) and cached build (second run): wall time, peak memory
-  (the child's max RSS, measured by a small wrapper process around each run);
+  (the most that the build and all its processes held at once, sampled by a small wrapper
+  process around each run, and the largest single process);
 - the floor: a plain `mkdocs build` of exactly the Markdown the build staged, same config;
   and the ratios cached / floor and cold / floor;
 - rebuild after editing one card's figure;
@@ -56,17 +57,46 @@ TASKS = [
     "image-captioning",
     "speech-to-text",
 ]
-# Runs the command given, then prints its wall time and max RSS (KiB) as JSON on stderr's
-# last line: RUSAGE_CHILDREN of this fresh process covers exactly the one child.
+# Runs the command given, then prints its wall time and peak memory as JSON on stderr's last
+# line: the largest sum of the resident memory (VmRSS) of the child and all its descendants,
+# sampled every 0.1 s from /proc (a build runs stages and the search indexer in processes of
+# their own, and what they hold at once is what the machine needs), and the largest single
+# process (RUSAGE_CHILDREN of this fresh process).
 _WRAPPER = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-wall = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"code": code, "wall_s": wall, "rss_kib": rss}), file=sys.stderr)
-"""
+import json, os, resource, subprocess, sys, time
 
+def tree_kib(root):
+    children = {}
+    for name in os.listdir('/proc'):
+        if name.isdigit():
+            try:
+                with open(f'/proc/{name}/stat') as stat:
+                    parent = int(stat.read().rsplit(')', 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f'/proc/{pid}/status') as status:
+                total += sum(int(l.split()[1]) for l in status if l.startswith('VmRSS'))
+        except OSError:
+            pass
+        todo += children.get(pid, [])
+    return total
+
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+peak = 0
+while child.poll() is None:
+    peak = max(peak, tree_kib(child.pid))
+    time.sleep(0.1)
+wall = time.perf_counter() - start
+single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": child.returncode, "wall_s": wall, "tree_kib": peak, "rss_kib": single}),
+      file=sys.stderr)
+"""
 
 # --- the generated project -------------------------------------------------------------
 
@@ -186,8 +216,9 @@ def _dump(card: dict) -> str:
 # --- measuring -----------------------------------------------------------------------------
 
 
-def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one run of `command`; raises if it fails."""
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, peak MiB of the process tree, of its largest process) of one run of
+    `command`; raises if it fails."""
     done = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *command], env=env, capture_output=True, text=True
     )
@@ -195,7 +226,7 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     if result["code"] != 0:
         rerun = subprocess.run(command, env=env, capture_output=True, text=True)
         raise RuntimeError(f"{command} failed:\n{rerun.stdout[-3000:]}\n{rerun.stderr[-3000:]}")
-    return result["wall_s"], result["rss_kib"] / 1024
+    return result["wall_s"], result["tree_kib"] / 1024, result["rss_kib"] / 1024
 
 
 def floor_config(project: Path) -> Path:
@@ -268,7 +299,7 @@ def bench_size(size: int, repeats: int, folder: Path) -> None:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=path)
     build = [sys.executable, "-m", "generator", "build", "--project", str(project)]
     floor = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(floor_config(project))]
-    figures: dict[str, list[tuple[float, float]]] = {}
+    figures: dict[str, list[tuple[float, float, float]]] = {}
     first = project / "cards" / sorted(os.listdir(project / "cards"))[0]
     for repeat in range(repeats):
         shutil.rmtree(project / ".energy-cards", ignore_errors=True)
@@ -281,7 +312,7 @@ def bench_size(size: int, repeats: int, folder: Path) -> None:
         first.write_text(text.replace("name: ", f"name: Edited{repeat} ", 1), "utf-8")
         figures.setdefault("edit", []).append(measured(build, env))
     median = {
-        name: (statistics.median(w for w, _ in runs), statistics.median(m for _, m in runs))
+        name: tuple(statistics.median(run[i] for run in runs) for i in range(3))
         for name, runs in figures.items()
     }
     runs = f"median of {repeats}" if repeats > 1 else "1 run"
@@ -292,8 +323,11 @@ def bench_size(size: int, repeats: int, folder: Path) -> None:
         ("floor", "plain mkdocs build of the staged docs (floor)"),
         ("edit", "rebuild after editing one card"),
     ]:
-        wall, rss = median[name]
-        print(f"{size} cards: {title}: {wall:.1f} s, {rss:.0f} MB peak")
+        wall, tree, single = median[name]
+        print(
+            f"{size} cards: {title}: {wall:.1f} s, peak {tree:.0f} MB "
+            f"(all its processes at once; largest one {single:.0f} MB)"
+        )
     for name in ("cached", "cold"):
         print(f"{size} cards: ratio {name} / floor: {median[name][0] / median['floor'][0]:.2f}x")
     site = project / "site"

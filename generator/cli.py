@@ -236,7 +236,7 @@ _EXPORT_FORMATS += "cyclonedx spdx"
 def export(card_id: str, output_format: str, site_url: str | None, project: Project) -> None:
     """Print one card's publishing kit, or its energy as a BoAmps, CycloneDX or SPDX report."""
     from generator.render.publish import EXPORT_FORMATS
-    from generator.site.build import summarize_project
+    from generator.site.pipeline import summarize_project
 
     report, summaries = summarize_project(project)
     summary = next((s for s in summaries if s.card.id == card_id), None)

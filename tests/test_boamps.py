@@ -20,7 +20,7 @@ from generator.commands.import_boamps import ImportDraftError, import_boamps_rep
 from generator.compute.summary import CardSummary
 from generator.project import Project
 from generator.render.boamps import boamps_report, render_boamps_json
-from generator.site.build import summarize_project
+from generator.site.pipeline import summarize_project
 from tests.conftest import REPO_ROOT
 
 DATA = Path(__file__).parent / "data" / "boamps"

@@ -586,8 +586,8 @@ def test_every_chart_of_the_shipped_site_is_a_valid_vega_lite_spec() -> None:
     from altair.vegalite.v6.schema import load_schema
 
     from generator.project import Project
-    from generator.site.build import chart_specs
     from generator.site.pipeline import read_project
+    from generator.site.stage_docs import chart_specs
     from tests.conftest import REPO_ROOT
 
     home, per_card = chart_specs(read_project(Project(REPO_ROOT)).summaries)

@@ -23,7 +23,7 @@ from generator.compute.summary import CardSummary
 from generator.formats.spdx import SPDX_CONTEXT, decimal_text
 from generator.project import Project
 from generator.render.exports import render_cyclonedx_json, render_spdx_json
-from generator.site.build import summarize_project
+from generator.site.pipeline import summarize_project
 from generator.units import per_query
 from tests.conftest import REPO_ROOT
 

@@ -17,8 +17,8 @@ from generator.project import Project
 from generator.render.charts import chart_energy_by_task, energy_points
 from generator.render.pages import render_site_pages
 from generator.render.table_data import MODELS_DATA_PATH, TABLE_ROWS_SHOWN, task_data_path
-from generator.site.build import generated_paths
 from generator.site.pipeline import summarize_project
+from generator.site.stage_docs import generated_paths
 from tests.conftest import REPO_ROOT
 from tests.test_browser import _served, browser  # noqa: F401 (a fixture)
 

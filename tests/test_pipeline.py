@@ -12,8 +12,8 @@ from generator.formats.factors import Factor, FactorSource
 from generator.load.grid import GridData, GridIntensity
 from generator.project import Project
 from generator.render.pages import render_site_pages
-from generator.site.build import chart_specs, generated_paths, render_docs, render_images
 from generator.site.pipeline import read_project
+from generator.site.stage_docs import chart_specs, generated_paths, render_docs, render_images
 from tests.conftest import REPO_ROOT, card_yaml, make_project
 
 CODECARBON_CSV = REPO_ROOT / "tests" / "data" / "codecarbon" / "gen-3.2.1.csv"  # 3 runs, FRA
@@ -146,7 +146,7 @@ def test_generated_paths_are_exactly_what_render_writes(shipped_site: Path) -> N
         read.summaries, read.factors, read.gathered.reference, "", home, per_card
     )
     assert sorted(label_svgs) == sorted(s.card.id for s in read.summaries)
-    images = render_images(charts, label_svgs, project.work_dir / "cache")
+    images, _ = render_images(charts, label_svgs, project.work_dir / "cache")
     assert generated_paths(read.summaries, charts) == set(pages) | set(images)
 
 

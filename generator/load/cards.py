@@ -57,6 +57,18 @@ class CardFile:
     def stem(self) -> str:
         return self.path.stem
 
+    def id_only(self) -> CardFile:
+        """This file with only its `id` and where it sits: what the checks across files need."""
+        data = self.data if not isinstance(self.data, dict) else {"id": self.data.get("id")}
+        at = ("id",)
+        return CardFile(
+            self.path,
+            self.display_path,
+            data,
+            {at: self.value_positions[at]} if at in self.value_positions else {},
+            {at: self.key_positions[at]} if at in self.key_positions else {},
+        )
+
     def location(self, key_path: KeyPath = (), *, at_key: bool = False) -> Location:
         """The closest known position of a key path (walking up to its parent if unknown)."""
         path = tuple(key_path)

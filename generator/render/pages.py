@@ -10,7 +10,7 @@ import hashlib
 import pickle
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -245,12 +245,15 @@ def render_card_files(
     return files, publish_files[label_svg_path(summary.card.id)].decode()
 
 
-def _memoized_card_files(
+def render_card(
     summary: CardSummary,
     factors: Sequence[Factor],
     charts: Sequence[ChartSpec],
-    memo: dict[str, tuple[bytes, dict[str, str | bytes], str]],
+    memo: MutableMapping[str, tuple[bytes, dict[str, str | bytes], str]] | None = None,
 ) -> tuple[dict[str, str | bytes], str]:
+    """`render_card_files`, or, with `memo`, what it gave last time for the same inputs."""
+    if memo is None:
+        return render_card_files(summary, factors, charts)
     # Everything a card's files are rendered from, pickled: equal inputs, equal bytes.
     fingerprint = hashlib.sha256(
         pickle.dumps((summary, tuple(charts), tuple(factors)), protocol=5)
@@ -263,26 +266,24 @@ def _memoized_card_files(
     return files, label_svg
 
 
-def render_site_pages(
+def forget_removed_cards(memo: MutableMapping[str, Any], card_ids: set[str]) -> None:
+    """Drop from a render memo the cards that are gone, so it does not grow."""
+    for gone in set(memo) - card_ids:
+        del memo[gone]
+
+
+def render_shared_pages(
     summaries: Sequence[CardSummary],
     factors: Sequence[Factor] = (),
     reference: RatingReference | None = None,
     grid_version: str = "",
     home_charts: Sequence[ChartSpec] = (),
     card_charts: dict[str, list[ChartSpec]] | None = None,
-    memo: dict[str, tuple[bytes, dict[str, str | bytes], str]] | None = None,
-) -> tuple[dict[str, str | bytes], dict[str, str]]:
-    """Every generated file of the docs folder, by path relative to it (charts are files
-    the build renders separately; pages only link to them), and each card's label SVG by
-    card id (handed to the image step, which makes the PNGs).
-
-    `memo`, a dict the caller keeps between calls (the live preview), holds each card's
-    rendered files with a fingerprint of what they were rendered from; a card whose summary,
-    charts and factors are unchanged is not rendered again. The output is the same.
-    """
+) -> dict[str, str | bytes]:
+    """Every generated file that is not one card's own: home, indexes, task pages, open data."""
     groups = group_by_task(summaries)
     card_charts = card_charts or {}
-    pages = {
+    pages: dict[str, str | bytes] = {
         "index.md": render_home_page(summaries, groups, home_charts),
         "cards/index.md": render_all_cards_page(summaries),
         "tasks/index.md": render_tasks_index(groups),
@@ -300,21 +301,40 @@ def render_site_pages(
     )
     pages["compare.md"] = render_template("compare.md.j2")
     pages.update(render_table_data(summaries, groups))
-    label_svgs = {}
-    for summary in summaries:
-        charts = card_charts.get(summary.card.id, ())
-        if memo is None:
-            files, label_svgs[summary.card.id] = render_card_files(summary, factors, charts)
-        else:
-            files, label_svgs[summary.card.id] = _memoized_card_files(
-                summary, factors, charts, memo
-            )
-        pages.update(files)
-    if memo is not None:
-        for gone in set(memo) - set(label_svgs):
-            del memo[gone]
     shared = {chart.name: chart for charts in card_charts.values() for chart in charts}
     for group in groups:
         chart = shared.get(task_chart_name(group.task.value))
         pages[f"tasks/{group.task.value}.md"] = render_task_page(group, chart)
+    return pages
+
+
+def render_site_pages(
+    summaries: Sequence[CardSummary],
+    factors: Sequence[Factor] = (),
+    reference: RatingReference | None = None,
+    grid_version: str = "",
+    home_charts: Sequence[ChartSpec] = (),
+    card_charts: dict[str, list[ChartSpec]] | None = None,
+    memo: MutableMapping[str, tuple[bytes, dict[str, str | bytes], str]] | None = None,
+) -> tuple[dict[str, str | bytes], dict[str, str]]:
+    """Every generated file of the docs folder, by path relative to it (charts are files
+    the build renders separately; pages only link to them), and each card's label SVG by
+    card id (handed to the image step, which makes the PNGs).
+
+    `memo`, a dict the caller keeps between calls (the live preview), holds each card's
+    rendered files with a fingerprint of what they were rendered from; a card whose summary,
+    charts and factors are unchanged is not rendered again. The output is the same. (The
+    build renders the same files a chunk of cards at a time: `site.stage_docs.render_docs_into`.)
+    """
+    card_charts = card_charts or {}
+    pages = render_shared_pages(
+        summaries, factors, reference, grid_version, home_charts, card_charts
+    )
+    label_svgs = {}
+    for summary in summaries:
+        charts = card_charts.get(summary.card.id, ())
+        files, label_svgs[summary.card.id] = render_card(summary, factors, charts, memo)
+        pages.update(files)
+    if memo is not None:
+        forget_removed_cards(memo, set(label_svgs))
     return pages, label_svgs

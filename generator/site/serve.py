@@ -1,7 +1,7 @@
 """Live preview: keep a staged docs folder in step with the project while the engine serves it.
 
 A watcher thread polls cards/, measurements/ and site_src/; on a change it reads the project
-again (`site.pipeline`), renders it (`site.build.render_docs`, the build's stages 3-5) and
+again (`site.pipeline`), renders it (`site.stage_docs.render_docs`, the build's stages 3-5) and
 rewrites only the files that changed in the staged docs folder. The engine's own live reload
 (it watches that folder) then rebuilds and reloads the browser. Invalid cards are reported
 and the last good pages stay up, each with a "Preview not updated" notice listing the
@@ -22,9 +22,9 @@ from pathlib import Path
 from generator.load.grid import read_grid_data
 from generator.problems import Report, format_text, plural
 from generator.project import Project
-from generator.site.build import render_docs
 from generator.site.engine import MkDocsEngine, SiteEngine
 from generator.site.pipeline import read_project
+from generator.site.stage_docs import render_docs
 from generator.site.staging import sync_folder
 
 POLL_INTERVAL_S = 0.25

@@ -55,42 +55,63 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
+class StagedDocs:
+    """Makes a folder hold exactly the files `put` into it, one at a time, writing only what
+    changed (so live reload stays calm); `finish` removes the rest.
+
+    The build hands over each card's files as they are rendered, so a registry of 10,000
+    cards is never held in memory at once. `known` (kept by the live preview between runs) is
+    what the last run left in the folder: a file equal to it is not read back from disk.
+    """
+
+    def __init__(self, folder: Path, known: dict[str, bytes] | None = None) -> None:
+        self.folder = folder
+        self.known = known
+        self.names: set[str] = set()
+        self.changed = 0
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def put(self, name: str, content: bytes) -> None:
+        self.names.add(name)
+        path = self.folder / name
+        remembered = self.known.get(name) if self.known is not None else None
+        if self.known is not None:
+            self.known[name] = content
+        if remembered == content:
+            if path.is_file():
+                return
+        elif path.is_file() and path.read_bytes() == content:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        self.changed += 1
+
+    def finish(self) -> int:
+        """Remove every file not put (and emptied folders); returns files written or removed."""
+        known = self.known
+        if known is not None and known.keys() == self.names:
+            return self.changed  # the same names as last time: nothing to remove
+        for path in sorted(self.folder.rglob("*"), reverse=True):
+            name = path.relative_to(self.folder).as_posix()
+            if path.is_file() and name not in self.names:
+                path.unlink()
+                self.changed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        if known is not None:
+            for name in set(known) - self.names:
+                del known[name]
+        return self.changed
+
+
 def sync_folder(
     folder: Path, files: Mapping[str, bytes], known: dict[str, bytes] | None = None
 ) -> int:
-    """Make `folder` hold exactly `files`; write only what changed (so live reload stays calm).
-
-    `known` (kept by the live preview between calls) is what the last call left in the folder:
-    a file equal to it is not read back from disk. Returns the number of files written or
-    removed.
-    """
-    changed = 0
-    folder.mkdir(parents=True, exist_ok=True)
-    remembered = known if known is not None else {}
+    """Make `folder` hold exactly `files` (`StagedDocs`); returns files written or removed."""
+    staged = StagedDocs(folder, known)
     for name, content in files.items():
-        path = folder / name
-        if remembered.get(name) == content:
-            if path.is_file():
-                continue
-        elif path.is_file() and path.read_bytes() == content:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        changed += 1
-    if known is not None and known.keys() == files.keys():
-        known.update(files)
-        return changed  # the same names as last time: nothing to remove
-    for path in sorted(folder.rglob("*"), reverse=True):
-        name = path.relative_to(folder).as_posix()
-        if path.is_file() and name not in files:
-            path.unlink()
-            changed += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    if known is not None:
-        known.clear()
-        known.update(files)
-    return changed
+        staged.put(name, content)
+    return staged.finish()
 
 
 def check_site_dir(project: Project, site_dir: Path) -> list[Problem]:
