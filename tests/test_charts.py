@@ -570,6 +570,17 @@ def test_task_chart_plots_energy_against_parameters_on_log_axes(tmp_path: Path) 
     assert 'id="card-llama-3-1-8b"' in svg and "<title>Llama 3.1 8B</title>" in svg
 
 
+def test_a_task_page_rings_no_card_and_a_card_page_rings_its_own(shipped_site: Path) -> None:
+    """A card page's copy of its task chart rings that card's dot; the task page's rings none
+    (it once showed the last card's dot ringed, "This card's dot is ringed" included)."""
+    task = (shipped_site / "tasks" / "text-generation" / "index.html").read_text("utf-8")
+    assert "task-text-generation-energy-parameters.svg" in task
+    assert "#card-" not in task and "ringed" not in task
+    card = (shipped_site / "cards" / "llama-3-1-8b" / "index.html").read_text("utf-8")
+    assert "task-text-generation-energy-parameters.svg#card-llama-3-1-8b" in card
+    assert "This card's dot is ringed." in card
+
+
 def test_run_numbers_are_an_ordinal_axis() -> None:
     measured = _measured(_run(0, 0.30), _run(1, 0.10), _run(2, 0.20))
     spec = chart_runs("m", "Model M", measured).vega_lite

@@ -6,6 +6,7 @@ Every page is a jinja2 template in `templates/`, rendered by the one environment
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 import types
@@ -278,11 +279,13 @@ def render_shared_pages(
     reference: RatingReference | None = None,
     grid_version: str = "",
     home_charts: Sequence[ChartSpec] = (),
-    card_charts: dict[str, list[ChartSpec]] | None = None,
+    charts: Sequence[ChartSpec] = (),
 ) -> dict[str, str | bytes]:
-    """Every generated file that is not one card's own: home, indexes, task pages, open data."""
+    """Every generated file that is not one card's own: home, indexes, task pages, open data.
+
+    Each task page shows its task chart, found by name among `charts`.
+    """
     groups = group_by_task(summaries)
-    card_charts = card_charts or {}
     pages: dict[str, str | bytes] = {
         "index.md": render_home_page(summaries, groups, home_charts),
         "cards/index.md": render_all_cards_page(summaries),
@@ -301,7 +304,8 @@ def render_shared_pages(
     )
     pages["compare.md"] = render_template("compare.md.j2")
     pages.update(render_table_data(summaries, groups))
-    shared = {chart.name: chart for charts in card_charts.values() for chart in charts}
+    # A card page's copy of its task chart rings that card's dot; the task page rings none.
+    shared = {chart.name: dataclasses.replace(chart, highlight="") for chart in charts}
     for group in groups:
         chart = shared.get(task_chart_name(group.task.value))
         pages[f"tasks/{group.task.value}.md"] = render_task_page(group, chart)
@@ -327,8 +331,9 @@ def render_site_pages(
     build renders the same files a chunk of cards at a time: `site.stage_docs.render_docs_into`.)
     """
     card_charts = card_charts or {}
+    every_chart = [chart for charts in card_charts.values() for chart in charts]
     pages = render_shared_pages(
-        summaries, factors, reference, grid_version, home_charts, card_charts
+        summaries, factors, reference, grid_version, home_charts, every_chart
     )
     label_svgs = {}
     for summary in summaries:

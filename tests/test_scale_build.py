@@ -1,0 +1,159 @@
+"""A build whose memory does not grow with the registry (generator/site/build.py, stage_docs.py):
+cards rendered and staged a chunk at a time, card files let go once checked, MkDocs' pages
+let go once written, and big builds run their stages in processes of their own. Each keeps the
+site byte for byte what it was."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator.project import Project
+from generator.site import engine as engine_module
+from generator.site import stage_docs
+from generator.site.build import build_site, card_file_count
+from generator.site.engine import MkDocsEngine
+from generator.site.pipeline import read_project
+from tests.conftest import card_yaml, make_project
+
+
+@dataclass
+class PidEngine(MkDocsEngine):
+    """MkDocs, noting which process ran it (importable, so a spawned process can run it)."""
+
+    pid: int = 0
+
+    def build(self, config_file, docs_dir, site_dir, strict):  # type: ignore[no-untyped-def]
+        self.pid = os.getpid()
+        return super().build(config_file, docs_dir, site_dir, strict)
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def _project(root: Path) -> Path:
+    cards = {f"m{i}.yaml": card_yaml(f"m{i}", energy=0.001 * (i + 1)) for i in range(4)}
+    root = make_project(root, cards)
+    # A hand-written page with a broken link: the engine warns, wherever it runs.
+    (root / "site_src" / "notes.md").write_text("# Notes\n\n[gone](missing.md)\n", "utf-8")
+    return root
+
+
+def _build(root: Path, site: str, isolated: bool) -> tuple[PidEngine, list[str], Path]:
+    engine = PidEngine(markdown_cache=root / ".energy-cards" / "cache" / "markdown")
+    result = build_site(Project(root), root / site, engine=engine, isolated=isolated)
+    assert result.site_dir == root / site and result.card_count == 4, result.report.problems
+    return engine, sorted(f"{p.code} {p.message}" for p in result.report.problems), root / site
+
+
+def test_an_isolated_build_writes_the_same_site_and_brings_back_problems_and_counts(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path)
+    here, here_problems, site_here = _build(root, "here", isolated=False)
+    assert here.pid == os.getpid()
+    assert any("missing.md" in text for text in here_problems), here_problems
+    apart, apart_problems, site_apart = _build(root, "apart", isolated=True)
+    assert apart.pid not in (0, os.getpid())  # the engine ran in another process
+    assert apart_problems == here_problems  # the engine's warning came back from it
+    converted = sum(here.conversions)
+    # The counts the engine kept came back too: every page reused from the first build but
+    # the page that warned (never remembered, so converted again).
+    assert apart.conversions == (converted - 1, 1)
+    assert _files(site_apart) == _files(site_here)
+
+
+def test_an_isolated_build_with_an_error_writes_nothing_and_says_why(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "cards" / "m1.yaml").write_text(card_yaml("m1") + "unknown_key: 1\n", "utf-8")
+    result = build_site(Project(root), isolated=True)
+    assert result.site_dir is None
+    assert [p.location.path for p in result.report.errors] == ["cards/m1.yaml"]
+    assert not (root / "site").exists()
+
+
+def test_cards_rendered_a_few_at_a_time_give_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project(_project(tmp_path))
+    read = read_project(project)
+    whole = stage_docs.render_docs(project, read)
+    monkeypatch.setattr(stage_docs, "RENDER_CHUNK_CARDS", 1)
+    calls: list[int] = []
+    render_images = stage_docs.render_images
+
+    def counted(charts, labels, cache_dir):  # type: ignore[no-untyped-def]
+        calls.append(len(labels))
+        return render_images(charts, labels, cache_dir)
+
+    monkeypatch.setattr(stage_docs, "render_images", counted)
+    assert stage_docs.render_docs(project, read) == whole
+    assert calls == [1, 1, 1, 1]  # one card's label at a time
+    assert whole is not None and "labels/m3.png" in whole and "cards/m3.md" in whole
+
+
+def test_no_card_file_outlives_the_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each card file's key positions are dropped once it is checked (at 10,000 cards they
+    were 1 GB); the cards that passed are kept, and id problems still found."""
+    from generator.check import gather
+
+    read_card_file = gather.read_card_file
+    made: list[weakref.ref] = []
+
+    def tracked(path, root):  # type: ignore[no-untyped-def]
+        card_file, problems = read_card_file(path, root)
+        made.append(weakref.ref(card_file))
+        return card_file, problems
+
+    monkeypatch.setattr(gather, "read_card_file", tracked)
+    root = _project(tmp_path)
+    (root / "cards" / "m5.yaml").write_text(card_yaml("m4"), "utf-8")  # id is not its name
+    gathered = gather.gather_cards(Project(root))
+    gc.collect()
+    assert len(made) == 5 and all(ref() is None for ref in made)
+    assert [loaded.card.id for loaded in gathered.cards] == ["m0", "m1", "m2", "m3"]
+    assert [loaded.display_path for loaded in gathered.cards][0] == "cards/m0.yaml"
+    mismatch = [p for p in gathered.report.errors if p.code == "id-mismatch"]
+    assert [(p.location.path, p.location.line) for p in mismatch] == [("cards/m5.yaml", 1)]
+
+
+def test_letting_go_of_written_pages_changes_no_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path)
+    result = build_site(Project(root), root / "released", isolated=False)
+    assert result.site_dir is not None
+    monkeypatch.setattr(engine_module, "release_written_pages", contextlib.nullcontext)
+    kept = build_site(Project(root), root / "kept", isolated=False)
+    assert kept.site_dir is not None
+    assert _files(root / "released") == _files(root / "kept")
+
+
+def test_card_files_are_counted_in_subfolders_too(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    for name in ("one.yaml", "a/two.yml", "a/b/three.yaml", "a/notes.md"):
+        (tmp_path / name).write_text("", "utf-8")
+    assert card_file_count(tmp_path) == 3
+    assert card_file_count(tmp_path / "missing") == 0
+
+
+def test_a_project_of_isolated_from_cards_or_more_is_built_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.site import build
+
+    root = _project(tmp_path)
+    monkeypatch.setattr(build, "ISOLATED_FROM", 5)
+    engine = PidEngine()
+    assert build_site(Project(root), root / "four", engine=engine).site_dir is not None
+    assert engine.pid == os.getpid()  # 4 cards: here
+    (root / "cards" / "m4.yaml").write_text(card_yaml("m4"), "utf-8")
+    assert build_site(Project(root), root / "five", engine=engine).site_dir is not None
+    assert engine.pid != os.getpid()  # 5 cards: apart
