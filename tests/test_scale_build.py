@@ -124,13 +124,13 @@ def test_no_card_file_outlives_the_gate(tmp_path: Path, monkeypatch: pytest.Monk
     assert [(p.location.path, p.location.line) for p in mismatch] == [("cards/m5.yaml", 1)]
 
 
-def test_letting_go_of_written_pages_changes_no_byte(
+def test_holding_card_pages_compressed_and_letting_go_of_written_pages_changes_no_byte(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _project(tmp_path)
     result = build_site(Project(root), root / "released", isolated=False)
     assert result.site_dir is not None
-    monkeypatch.setattr(engine_module, "release_written_pages", contextlib.nullcontext)
+    monkeypatch.setattr(engine_module, "lean_pages", contextlib.nullcontext)
     kept = build_site(Project(root), root / "kept", isolated=False)
     assert kept.site_dir is not None
     assert _files(root / "released") == _files(root / "kept")

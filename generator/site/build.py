@@ -61,7 +61,6 @@ from generator.site.staging import (
 if TYPE_CHECKING:  # imported where it runs: an isolated build never loads it here
     from generator.formats.factors import Factor
     from generator.load.grid import GridData
-    from generator.site.stage_docs import Staged
 
 # Card files from which stages run in processes of their own (see the module text).
 ISOLATED_FROM = 2000
@@ -127,9 +126,8 @@ def _build_locked(
     factors: Sequence[Factor] | None,
     run: Callable[..., Any],
 ) -> BuildResult:
-    staged: Staged = run(_stage, project, strict, unsafe, grid, factors)  # 1-6.
-    report = staged.report
-    if not staged.staged:
+    report, card_count, staged = run(_stage, project, strict, unsafe, grid, factors)  # 1-6.
+    if not staged:
         return BuildResult(report, None)
     staged_docs = project.work_dir / "docs"
     new_site = None
@@ -152,13 +150,16 @@ def _build_locked(
         report.extend([write_failed(error, project.root)])
         discard(*([new_site] if new_site else []), staged_docs)
         return BuildResult(report, None)
-    return BuildResult(report, site_dir, staged.card_count)
+    return BuildResult(report, site_dir, card_count)
 
 
-def _stage(*args: Any) -> Staged:
+def _stage(*args: Any) -> tuple[Report, int, bool]:
+    """`stage_docs`, its result as plain values: unpickling a `Staged` here would import
+    `stage_docs`, and with it every stage (about 100 MB), into the process that waits."""
     from generator.site.stage_docs import stage_docs
 
-    return stage_docs(*args)
+    staged = stage_docs(*args)
+    return staged.report, staged.card_count, staged.staged
 
 
 def _engine_build(

@@ -17,6 +17,8 @@ import contextlib
 import gzip
 import logging
 import os
+import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,29 +72,50 @@ def quiet_material_banner() -> Iterator[None]:
             os.environ[BANNER_VARIABLE] = previous
 
 
-@contextlib.contextmanager
-def release_written_pages() -> Iterator[None]:
-    """For the duration: each page's Markdown and HTML are let go once its file is written.
+# The pages held compressed between reading and writing: the cards' own (most of a big
+# site). Hand-written pages and indexes stay as they are: a plugin may still change them then
+# (Material's tags plugin fills its listing page between the two).
+HELD_COMPRESSED = re.compile(r"cards/(?!index\.md$)[^/]+\.md")
 
-    MkDocs keeps every page's source and HTML until the build ends, though nothing reads them
-    after the page is written (the navigation uses titles, the anchor checks their own lists):
-    at 10,000 cards that was most of its memory. Emptied, not None, so `Page.title` reads the
-    same.
+
+@contextlib.contextmanager
+def lean_pages() -> Iterator[None]:
+    """For the duration: MkDocs holds each card page compressed from when it is converted
+    until it is written, and lets go of every page once written.
+
+    MkDocs converts every page first and writes them all after, keeping each page's Markdown
+    and HTML to the end, though nothing reads them after the page is written (the navigation
+    uses titles, the anchor checks their own lists): at 10,000 cards that was most of its
+    memory. A held page's HTML is zlib-compressed (level 1, about 1 ms a page) and its
+    Markdown emptied; both are emptied, not None, so `Page.title` reads the same.
     """
     from mkdocs.commands import build
 
-    original = build._build_page
+    populate, write = build._populate_page, build._build_page
+    held: dict[int, bytes] = {}
+
+    def populate_page(page: Any, *args: Any, **kwargs: Any) -> None:
+        populate(page, *args, **kwargs)
+        if isinstance(page.content, str) and HELD_COMPRESSED.fullmatch(page.file.src_uri):
+            held[id(page)] = zlib.compress(page.content.encode("utf-8"), 1)
+            page.markdown = ""
+            page.content = ""
 
     def build_page(page: Any, *args: Any, **kwargs: Any) -> None:
-        original(page, *args, **kwargs)
-        page.markdown = ""
-        page.content = ""
+        packed = held.pop(id(page), None)
+        if packed is not None:
+            page.content = zlib.decompress(packed).decode("utf-8")
+        try:
+            write(page, *args, **kwargs)
+        finally:
+            page.markdown = ""
+            page.content = ""
 
-    build._build_page = build_page
+    build._populate_page, build._build_page = populate_page, build_page
     try:
         yield
     finally:
-        build._build_page = original
+        build._populate_page, build._build_page = populate, write
 
 
 def source_date_epoch() -> int | None:
@@ -161,7 +184,7 @@ class MkDocsEngine:
         try:
             cache = ConversionCache(self.markdown_cache) if self.markdown_cache else None
             remembered = remembered_conversion(cache) if cache else contextlib.nullcontext()
-            with quiet_material_banner(), remembered, release_written_pages():
+            with quiet_material_banner(), remembered, lean_pages():
                 config = self._config(config_file, docs_dir, site_dir, strict)
                 build(config)
             pin_gzip_headers(site_dir, epoch)
