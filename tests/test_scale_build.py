@@ -157,3 +157,31 @@ def test_a_project_of_isolated_from_cards_or_more_is_built_apart(
     (root / "cards" / "m4.yaml").write_text(card_yaml("m4"), "utf-8")
     assert build_site(Project(root), root / "five", engine=engine).site_dir is not None
     assert engine.pid != os.getpid()  # 5 cards: apart
+
+
+def test_label_pngs_the_cache_lacks_are_rendered_last_from_their_staged_svgs(
+    tmp_path: Path,
+) -> None:
+    """A build stages a missing label PNG's name, renders it from the staged SVG once the pages
+    are let go, and gives the PNG a direct render gives; a second build defers nothing."""
+    from generator.site.images import png_cached
+
+    project = Project(_project(tmp_path))
+    read = read_project(project)
+    expected: list[str] = []
+    deferred = stage_docs.render_docs_into(
+        project, read, lambda name, content: None, None, expected.append
+    )
+    assert deferred == [(f"labels/m{i}.png", f"labels/m{i}.svg") for i in range(4)]
+    assert expected == [png for png, _ in deferred]
+    result = build_site(project, isolated=False)
+    assert result.site_dir is not None
+    site = result.site_dir
+    for i in range(4):
+        svg = (site / "labels" / f"m{i}.svg").read_text("utf-8")
+        _, png = png_cached(svg, tmp_path / "fresh-cache")  # rendered anew, elsewhere
+        assert (site / "labels" / f"m{i}.png").read_bytes() == png
+    again = stage_docs.render_docs_into(
+        project, read_project(project), lambda name, content: None, None, expected.append
+    )
+    assert again == []  # every label PNG now in the cache

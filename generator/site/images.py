@@ -253,25 +253,53 @@ def pngs_cached(
     Only what the cache lacks is rendered; from `PARALLEL_FROM` labels on (a cold build), in
     one worker process a CPU, since vl-convert holds the GIL. The bytes do not depend on how.
     """
-    keys = {name: png_key(svg, scale) for name, svg in svgs.items()}
-    found: dict[str, bytes] = {}
-    missing: dict[str, str] = {}
-    for name, key in keys.items():
-        path = cache_dir / f"{key}.png"
-        if key in found or key in missing:
-            continue
-        if path.is_file():
-            found[key] = path.read_bytes()
-        else:
-            missing[key] = svgs[name]
-    if missing:
+    found, missing = pngs_in_cache(svgs, cache_dir, scale)
+    unique = {key: svgs[name] for name, key in missing.items()}  # one render per picture
+    if unique:
         cache_dir.mkdir(parents=True, exist_ok=True)
-    for key, png in zip(missing, _render_pngs(list(missing.values()), scale), strict=True):
+    rendered = dict(zip(unique, _render_pngs(list(unique.values()), scale), strict=True))
+    for key, png in rendered.items():
         temporary = cache_dir / f".{key}.png.tmp"
         temporary.write_bytes(png)
         temporary.replace(cache_dir / f"{key}.png")
-        found[key] = png
-    return {name: (key, found[key]) for name, key in keys.items()}
+    found.update({name: (key, rendered[key]) for name, key in missing.items()})
+    return {name: found[name] for name in svgs}
+
+
+def pngs_in_cache(
+    svgs: Mapping[str, str], cache_dir: Path, scale: float = 2
+) -> tuple[dict[str, tuple[str, bytes]], dict[str, str]]:
+    """The SVGs whose PNG the cache holds, as (key, PNG) by name, and the others' keys by name."""
+    found: dict[str, tuple[str, bytes]] = {}
+    missing: dict[str, str] = {}
+    for name, svg in svgs.items():
+        key = png_key(svg, scale)
+        path = cache_dir / f"{key}.png"
+        if path.is_file():
+            found[name] = (key, path.read_bytes())
+        else:
+            missing[name] = key
+    return found, missing
+
+
+# Staged label SVGs read, rendered and written at a time by `render_staged_pngs`.
+STAGED_BATCH = 1000
+
+
+def render_staged_pngs(folder: Path, pairs: Sequence[tuple[str, str]], cache_dir: Path) -> None:
+    """For each (PNG name, SVG name) in `folder`, write the SVG's PNG there, through the cache.
+
+    The build stages labels whose PNG the cache lacks as SVG only and renders them here, once
+    the process that rendered the pages has ended: a cold build of 10,000 cards then never
+    holds the cards and the image workers at once.
+    """
+    for start in range(0, len(pairs), STAGED_BATCH):
+        batch = pairs[start : start + STAGED_BATCH]
+        svgs = {png: (folder / svg).read_text(encoding="utf-8") for png, svg in batch}
+        for png_name, (_, png) in pngs_cached(svgs, cache_dir).items():
+            path = folder / png_name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png)
 
 
 def _render_png(svg: str, scale: float) -> bytes:

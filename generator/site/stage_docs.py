@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.compute.summary import CardSummary
@@ -35,10 +35,10 @@ from generator.render.charts import (
 )
 from generator.render.open_data import compare_paths
 from generator.render.pages import forget_removed_cards, render_card, render_shared_pages
-from generator.render.publish import PUBLISH_PATHS, label_png_path
+from generator.render.publish import PUBLISH_PATHS, label_png_path, label_svg_path
 from generator.render.table_data import MODELS_DATA_PATH, is_paged, task_data_path
 from generator.render.task_charts import highlighted_for, task_charts
-from generator.site.images import chart_key, pngs_cached, prune_cache, render_svgs
+from generator.site.images import chart_key, pngs_cached, pngs_in_cache, prune_cache, render_svgs
 from generator.site.page_cache import PageCache
 from generator.site.pipeline import ProjectData, read_project
 from generator.site.staging import (
@@ -69,6 +69,7 @@ class Staged:
     report: Report
     card_count: int
     staged: bool
+    deferred_labels: list[tuple[str, str]] = field(default_factory=list)  # render_staged_pngs
 
 
 def stage_docs(
@@ -91,14 +92,15 @@ def stage_docs(
     try:
         pages = PageCache(project.work_dir / "cache" / "pages")  # unchanged cards: not rendered
         staged = StagedDocs(staged_docs)  # 6. staged as rendered (3-5)
-        if not render_docs_into(project, read, staged.put, pages):
+        deferred = render_docs_into(project, read, staged.put, pages, staged.expect)
+        if deferred is None:
             return Staged(report, count, False)
         staged.finish()
     except OSError as error:  # a read-only folder, a full disk: nothing half-written stays
         report.extend([write_failed(error, project.root)])
         discard(staged_docs)
         return Staged(report, count, False)
-    return Staged(report, count, True)
+    return Staged(report, count, True, deferred)
 
 
 def render_docs(
@@ -107,7 +109,7 @@ def render_docs(
     """Stages 3-5 into a dict: every file of the docs folder, or None when a hand-written page
     clashes or is a link leaving the project (what the live preview stages)."""
     files: dict[str, bytes] = {}
-    return files if render_docs_into(project, read, files.__setitem__, memo) else None
+    return None if render_docs_into(project, read, files.__setitem__, memo) is None else files
 
 
 def render_docs_into(
@@ -115,13 +117,16 @@ def render_docs_into(
     read: ProjectData,
     put: Callable[[str, bytes], None],
     memo: MutableMapping | None = None,
-) -> bool:
+    defer: Callable[[str], None] | None = None,
+) -> list[tuple[str, str]] | None:
     """Stages 3-5: hand every file of the docs folder to `put`, a chunk of cards at a time;
-    False, having put nothing, when a hand-written page clashes or is a link leaving the project.
+    None, having put nothing, when a hand-written page clashes or is a link leaving the project.
 
     Takes a project read without errors; those problems are added to `read.report`. `memo`
     (the page cache, or the live preview's dict) spares re-rendering unchanged cards. Only a
     chunk's pages and images are held at once, so memory does not grow with the registry.
+    With `defer`, label PNGs the cache lacks are named to it instead of rendered, and
+    returned as (PNG name, SVG name) pairs for `images.render_staged_pngs`; else [].
     """
     hand_written, clashes = read_docs_files(project.docs_dir, project.root)
     home_charts, task_charts_of = shared_chart_specs(read.summaries)
@@ -135,7 +140,7 @@ def render_docs_into(
     clashes += check_page_clashes(project, hand_written, generated_paths(read.summaries, listed))
     read.report.extend(clashes)
     if clashes:
-        return False
+        return None
     for name, content in hand_written.items():
         put(name, content)
     del hand_written
@@ -153,7 +158,7 @@ def render_docs_into(
         put(name, _encoded(content))
     del shared
     cache_dir = project.work_dir / "cache"
-    images = ImageBatches(cache_dir, home_charts)
+    images = ImageBatches(cache_dir, home_charts, defer)
     for start in range(0, len(read.summaries), RENDER_CHUNK_CARDS):
         for summary in read.summaries[start : start + RENDER_CHUNK_CARDS]:
             charts = charts_of(summary, task_charts_of)
@@ -166,7 +171,7 @@ def render_docs_into(
     prune_cache(cache_dir, images.keys)
     if memo is not None:
         forget_removed_cards(memo, {summary.card.id for summary in read.summaries})
-    return True
+    return images.deferred
 
 
 # Cards rendered (pages, charts, labels) before their files are handed on and let go: big
@@ -181,11 +186,22 @@ def _encoded(content: str | bytes) -> bytes:
 
 class ImageBatches:
     """Collects the charts and label SVGs of a chunk of cards, then renders them through the
-    cache in one go (`render_images`), each chart once however many pages show it."""
+    cache in one go (`render_images`), each chart once however many pages show it.
 
-    def __init__(self, cache_dir: Path, first_charts: Sequence[ChartSpec] = ()) -> None:
+    With `defer` (the build), a label whose PNG the cache lacks is not rendered: `defer` is
+    told its PNG's name, and `deferred` lists (PNG name, SVG name) for `render_staged_pngs`.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        first_charts: Sequence[ChartSpec] = (),
+        defer: Callable[[str], None] | None = None,
+    ) -> None:
         self.cache_dir = cache_dir
         self.keys: list[str] = []
+        self.deferred: list[tuple[str, str]] = []
+        self._defer = defer
         self._done: set[str] = set()
         self._charts: list[ChartSpec] = []
         self._labels: dict[str, str] = {}
@@ -205,7 +221,15 @@ class ImageBatches:
     def render_into(self, put: Callable[[str, bytes], None]) -> None:
         if not self._charts and not self._labels:
             return
-        images, keys = render_images(self._charts, self._labels, self.cache_dir)
+        labels = self._labels
+        if self._defer is not None:
+            found, missing = pngs_in_cache(labels, self.cache_dir)
+            for card_id, key in missing.items():
+                self._defer(label_png_path(card_id))
+                self.deferred.append((label_png_path(card_id), label_svg_path(card_id)))
+                self.keys.append(key)
+            labels = {card_id: labels[card_id] for card_id in found}
+        images, keys = render_images(self._charts, labels, self.cache_dir)
         for name, content in images.items():
             put(name, content)
         self.keys += keys

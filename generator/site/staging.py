@@ -86,6 +86,12 @@ class StagedDocs:
         path.write_bytes(content)
         self.changed += 1
 
+    def expect(self, name: str) -> None:
+        """Keep `name` as it is: a later step writes it (`finish` leaves it in place)."""
+        self.names.add(name)
+        if self.known is not None:
+            self.known.pop(name, None)
+
     def finish(self) -> int:
         """Remove every file not put (and emptied folders); returns files written or removed."""
         known = self.known
