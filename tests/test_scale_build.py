@@ -159,29 +159,33 @@ def test_a_project_of_isolated_from_cards_or_more_is_built_apart(
     assert engine.pid != os.getpid()  # 5 cards: apart
 
 
-def test_label_pngs_the_cache_lacks_are_rendered_last_from_their_staged_svgs(
-    tmp_path: Path,
-) -> None:
-    """A build stages a missing label PNG's name, renders it from the staged SVG once the pages
-    are let go, and gives the PNG a direct render gives; a second build defers nothing."""
-    from generator.site.images import png_cached
+def test_images_the_cache_lacks_are_rendered_last_into_the_staged_docs(tmp_path: Path) -> None:
+    """A build stages a missing chart's or label PNG's name, renders it once the pages are let
+    go, and gives the bytes a direct render gives; a second build leaves nothing pending."""
+    from generator.site.images import PendingImages, png_cached, render_svg
 
     project = Project(_project(tmp_path))
     read = read_project(project)
     expected: list[str] = []
-    deferred = stage_docs.render_docs_into(
-        project, read, lambda name, content: None, None, expected.append
+    pending = PendingImages(tmp_path / "pending")
+    stage_docs.render_docs_into(
+        project, read, lambda name, content: None, None, pending, expected.append
     )
-    assert deferred == [(f"labels/m{i}.png", f"labels/m{i}.svg") for i in range(4)]
-    assert expected == [png for png, _ in deferred]
+    assert pending.labels == [(f"labels/m{i}.png", f"labels/m{i}.svg") for i in range(4)]
+    chart_names = [svg for svg, _ in pending.charts]
+    assert chart_names == ["charts/home-energy-by-task.svg"]
+    assert sorted(expected) == sorted(chart_names + [png for png, _ in pending.labels])
     result = build_site(project, isolated=False)
     assert result.site_dir is not None
-    site = result.site_dir
+    site, fresh = result.site_dir, tmp_path / "fresh-cache"  # rendered anew, elsewhere
     for i in range(4):
         svg = (site / "labels" / f"m{i}.svg").read_text("utf-8")
-        _, png = png_cached(svg, tmp_path / "fresh-cache")  # rendered anew, elsewhere
-        assert (site / "labels" / f"m{i}.png").read_bytes() == png
-    again = stage_docs.render_docs_into(
-        project, read_project(project), lambda name, content: None, None, expected.append
+        assert (site / "labels" / f"m{i}.png").read_bytes() == png_cached(svg, fresh)[1]
+    [chart], _ = stage_docs.shared_chart_specs(read.summaries)
+    staged = (site / "charts" / f"{chart.name}.svg").read_text("utf-8")
+    assert staged == render_svg(chart, fresh)
+    again = PendingImages(tmp_path / "again")
+    stage_docs.render_docs_into(
+        project, read_project(project), lambda name, content: None, None, again, expected.append
     )
-    assert again == []  # every label PNG now in the cache
+    assert not again and not list(again.folder.glob("*"))  # every image now in the cache

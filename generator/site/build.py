@@ -12,8 +12,8 @@ gathered and checked before anything is written):
    last build is not rendered again (`site.page_cache`);
 5. render images: charts as SVG and CSV, each label SVG as PNG, through the cache;
 6. stage: `.energy-cards/docs/` holds exactly the hand-written and generated files, each
-   written as it is rendered; a label PNG the cache lacks is rendered last, from its staged
-   SVG (`images.render_staged_pngs`), once the pages' memory is let go;
+   written as it is rendered; a chart or label PNG the cache lacks is rendered last
+   (`images.render_pending_images`), once the pages' memory is let go;
 7. engine build: the engine builds into `.SITE.new`, converting only the pages whose
    Markdown (or the set of pages) changed since the last build (`site.markdown_cache`);
 8. search index: Pagefind indexes the HTML in `.SITE.new` into `pagefind/` (`site.search`);
@@ -27,7 +27,7 @@ half-written `.SITE.new` or staged docs behind. Stages 1-6 are `site.stage_docs`
 (stages 3-5, `render_docs`, are shared with `serve`).
 
 A registry of `ISOLATED_FROM` cards or more is built in processes that run one after another:
-stages 1-6 in one, the missing label PNGs in the next, then the engine, then the search
+stages 1-6 in one, the images the cache lacked in the next, then the engine, then the search
 indexer; this process only holds the lock, waits and swaps. Each one's memory is let go
 before the next starts, so the build's peak is the biggest stage's, not their sum (at 10,000
 cards the build held 3.4 GB in one process before; `bench/scale.py` prints the peak of the
@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 from generator.problems import Problem, Report
 from generator.project import Project
 from generator.site.engine import MkDocsEngine, SiteEngine
-from generator.site.images import render_staged_pngs
+from generator.site.images import PendingImages, render_pending_images
 from generator.site.page_cache import PageCache
 from generator.site.search import index_site
 from generator.site.staging import (
@@ -130,14 +130,14 @@ def _build_locked(
     factors: Sequence[Factor] | None,
     run: Callable[..., Any],
 ) -> BuildResult:
-    report, card_count, staged, labels = run(_stage, project, strict, unsafe, grid, factors)
+    report, card_count, staged, pending = run(_stage, project, strict, unsafe, grid, factors)
     if not staged:  # 1-6. read, check, compute, render, stage
         return BuildResult(report, None)
     staged_docs = project.work_dir / "docs"
     new_site = None
     try:
-        if labels:  # 5. the label PNGs the image cache lacked, from their staged SVGs
-            run(render_staged_pngs, staged_docs, labels, project.work_dir / "cache")
+        if pending:  # 5. the charts and label PNGs the image cache lacked
+            run(render_pending_images, staged_docs, pending, project.work_dir / "cache")
         new_site = new_site_dir(site_dir)
         problems, engine_after = run(
             _engine_build, engine, project.config_file, staged_docs, new_site, strict
@@ -159,13 +159,13 @@ def _build_locked(
     return BuildResult(report, site_dir, card_count)
 
 
-def _stage(*args: Any) -> tuple[Report, int, bool, list[tuple[str, str]]]:
+def _stage(*args: Any) -> tuple[Report, int, bool, PendingImages | None]:
     """`stage_docs`, its result as plain values: unpickling a `Staged` here would import
     `stage_docs`, and with it every stage (about 100 MB), into the process that waits."""
     from generator.site.stage_docs import stage_docs
 
     staged = stage_docs(*args)
-    return staged.report, staged.card_count, staged.staged, staged.deferred_labels
+    return staged.report, staged.card_count, staged.staged, staged.pending
 
 
 def _engine_build(

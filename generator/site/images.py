@@ -31,6 +31,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,8 +66,12 @@ def pillow_version() -> str:
 
 def chart_key(spec: ChartSpec) -> str:
     """sha256 (hex) of the canonical JSON of the Vega-Lite spec, vl-convert version and format."""
+    return _vega_lite_key(spec.vega_lite)
+
+
+def _vega_lite_key(vega_lite: dict[str, Any]) -> str:
     canonical = json.dumps(
-        spec.vega_lite, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        vega_lite, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
     text = f"{canonical}\nvl-convert {vl_convert_version()}\nformat {CACHE_FORMAT}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -282,24 +287,71 @@ def pngs_in_cache(
     return found, missing
 
 
-# Staged label SVGs read, rendered and written at a time by `render_staged_pngs`.
-STAGED_BATCH = 1000
+@dataclass
+class PendingImages:
+    """The images a build staged by name only, because the cache lacked them: label PNGs as
+    (PNG name, staged SVG name), charts as (SVG name, spec file under `folder`). Plain values,
+    so the process that waits for the build can receive them without importing its stages."""
+
+    folder: Path
+    labels: list[tuple[str, str]] = field(default_factory=list)
+    charts: list[tuple[str, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.labels or self.charts)
+
+    def add_chart(self, svg_name: str, spec: ChartSpec) -> None:
+        """Keep what rendering the chart takes in a file, and the chart's place in the list."""
+        file_name = f"{len(self.charts)}.json"
+        spec_text = json.dumps(
+            {"vega_lite": spec.vega_lite, "alt_text": spec.alt_text},
+            sort_keys=True,
+            ensure_ascii=False,
+            allow_nan=False,
+        )
+        _write_atomic(self.folder / file_name, spec_text)
+        self.charts.append((svg_name, file_name))
 
 
-def render_staged_pngs(folder: Path, pairs: Sequence[tuple[str, str]], cache_dir: Path) -> None:
-    """For each (PNG name, SVG name) in `folder`, write the SVG's PNG there, through the cache.
+def cached_chart_svg(spec: ChartSpec, cache_dir: Path) -> str | None:
+    """The chart's finished SVG (`render_svg`'s) from the cache; None when the cache lacks it."""
+    svg = _read_cached(cache_dir / f"{chart_key(spec)}.svg")
+    return None if svg is None else label_svg(svg, spec.alt_text)
 
-    The build stages labels whose PNG the cache lacks as SVG only and renders them here, once
-    the process that rendered the pages has ended: a cold build of 10,000 cards then never
-    holds the cards and the image workers at once.
+
+# Pending images read, rendered and written at a time by `render_pending_images`.
+PENDING_BATCH = 1000
+
+
+def render_pending_images(docs_dir: Path, pending: PendingImages, cache_dir: Path) -> None:
+    """Render what a build left pending into its staged docs folder, through the cache, then
+    remove the pending spec files.
+
+    The build stages images the cache lacks by name only and renders them here, once the
+    process that rendered the pages has ended: a cold build of 10,000 cards then never holds
+    the cards and the image workers (about 150 MB each) at once. The bytes are those
+    `render_svg` and `pngs_cached` give.
     """
-    for start in range(0, len(pairs), STAGED_BATCH):
-        batch = pairs[start : start + STAGED_BATCH]
-        svgs = {png: (folder / svg).read_text(encoding="utf-8") for png, svg in batch}
+    for start in range(0, len(pending.charts), PENDING_BATCH):
+        batch = pending.charts[start : start + PENDING_BATCH]
+        specs = [json.loads((pending.folder / file).read_text("utf-8")) for _, file in batch]
+        keys = [_vega_lite_key(spec["vega_lite"]) for spec in specs]
+        unique = {key: spec["vega_lite"] for key, spec in zip(keys, specs, strict=True)}
+        svgs = _in_workers(_chart_svg, list(unique.values()), list(unique))
+        rendered = dict(zip(unique, svgs, strict=True))
+        for key, svg in rendered.items():
+            _write_atomic(cache_dir / f"{key}.svg", svg)
+        for (svg_name, _), key, spec in zip(batch, keys, specs, strict=True):
+            _write_atomic(docs_dir / svg_name, label_svg(rendered[key], spec["alt_text"]))
+    for start in range(0, len(pending.labels), PENDING_BATCH):
+        batch = pending.labels[start : start + PENDING_BATCH]
+        svgs = {png: (docs_dir / svg).read_text(encoding="utf-8") for png, svg in batch}
         for png_name, (_, png) in pngs_cached(svgs, cache_dir).items():
-            path = folder / png_name
+            path = docs_dir / png_name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(png)
+    for _, file in pending.charts:
+        (pending.folder / file).unlink(missing_ok=True)
 
 
 def _render_png(svg: str, scale: float) -> bytes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.compute.summary import CardSummary
@@ -38,7 +38,15 @@ from generator.render.pages import forget_removed_cards, render_card, render_sha
 from generator.render.publish import PUBLISH_PATHS, label_png_path, label_svg_path
 from generator.render.table_data import MODELS_DATA_PATH, is_paged, task_data_path
 from generator.render.task_charts import highlighted_for, task_charts
-from generator.site.images import chart_key, pngs_cached, pngs_in_cache, prune_cache, render_svgs
+from generator.site.images import (
+    PendingImages,
+    cached_chart_svg,
+    chart_key,
+    pngs_cached,
+    pngs_in_cache,
+    prune_cache,
+    render_svgs,
+)
 from generator.site.page_cache import PageCache
 from generator.site.pipeline import ProjectData, read_project
 from generator.site.staging import (
@@ -69,7 +77,7 @@ class Staged:
     report: Report
     card_count: int
     staged: bool
-    deferred_labels: list[tuple[str, str]] = field(default_factory=list)  # render_staged_pngs
+    pending: PendingImages | None = None  # for images.render_pending_images
 
 
 def stage_docs(
@@ -92,15 +100,16 @@ def stage_docs(
     try:
         pages = PageCache(project.work_dir / "cache" / "pages")  # unchanged cards: not rendered
         staged = StagedDocs(staged_docs)  # 6. staged as rendered (3-5)
-        deferred = render_docs_into(project, read, staged.put, pages, staged.expect)
-        if deferred is None:
+        pending = PendingImages(project.work_dir / "pending")
+        discard(pending.folder)  # what a killed build left
+        if render_docs_into(project, read, staged.put, pages, pending, staged.expect) is None:
             return Staged(report, count, False)
         staged.finish()
     except OSError as error:  # a read-only folder, a full disk: nothing half-written stays
         report.extend([write_failed(error, project.root)])
         discard(staged_docs)
         return Staged(report, count, False)
-    return Staged(report, count, True, deferred)
+    return Staged(report, count, True, pending)
 
 
 def render_docs(
@@ -117,16 +126,17 @@ def render_docs_into(
     read: ProjectData,
     put: Callable[[str, bytes], None],
     memo: MutableMapping | None = None,
-    defer: Callable[[str], None] | None = None,
-) -> list[tuple[str, str]] | None:
+    pending: PendingImages | None = None,
+    expect: Callable[[str], None] | None = None,
+) -> PendingImages | None:
     """Stages 3-5: hand every file of the docs folder to `put`, a chunk of cards at a time;
     None, having put nothing, when a hand-written page clashes or is a link leaving the project.
 
     Takes a project read without errors; those problems are added to `read.report`. `memo`
     (the page cache, or the live preview's dict) spares re-rendering unchanged cards. Only a
     chunk's pages and images are held at once, so memory does not grow with the registry.
-    With `defer`, label PNGs the cache lacks are named to it instead of rendered, and
-    returned as (PNG name, SVG name) pairs for `images.render_staged_pngs`; else [].
+    With `pending`, the images the cache lacks are named to `expect` instead of rendered and
+    kept in `pending` (returned) for `images.render_pending_images`; without, all are rendered.
     """
     hand_written, clashes = read_docs_files(project.docs_dir, project.root)
     home_charts, task_charts_of = shared_chart_specs(read.summaries)
@@ -158,7 +168,7 @@ def render_docs_into(
         put(name, _encoded(content))
     del shared
     cache_dir = project.work_dir / "cache"
-    images = ImageBatches(cache_dir, home_charts, defer)
+    images = ImageBatches(cache_dir, home_charts, pending, expect)
     for start in range(0, len(read.summaries), RENDER_CHUNK_CARDS):
         for summary in read.summaries[start : start + RENDER_CHUNK_CARDS]:
             charts = charts_of(summary, task_charts_of)
@@ -171,7 +181,7 @@ def render_docs_into(
     prune_cache(cache_dir, images.keys)
     if memo is not None:
         forget_removed_cards(memo, {summary.card.id for summary in read.summaries})
-    return images.deferred
+    return pending if pending is not None else PendingImages(cache_dir)
 
 
 # Cards rendered (pages, charts, labels) before their files are handed on and let go: big
@@ -188,20 +198,22 @@ class ImageBatches:
     """Collects the charts and label SVGs of a chunk of cards, then renders them through the
     cache in one go (`render_images`), each chart once however many pages show it.
 
-    With `defer` (the build), a label whose PNG the cache lacks is not rendered: `defer` is
-    told its PNG's name, and `deferred` lists (PNG name, SVG name) for `render_staged_pngs`.
+    With `pending` (the build), an image the cache lacks is not rendered: its name goes to
+    `expect` (the staged folder keeps the place) and `pending` keeps what rendering it takes,
+    for `images.render_pending_images`.
     """
 
     def __init__(
         self,
         cache_dir: Path,
         first_charts: Sequence[ChartSpec] = (),
-        defer: Callable[[str], None] | None = None,
+        pending: PendingImages | None = None,
+        expect: Callable[[str], None] | None = None,
     ) -> None:
         self.cache_dir = cache_dir
         self.keys: list[str] = []
-        self.deferred: list[tuple[str, str]] = []
-        self._defer = defer
+        self.pending = pending
+        self._expect = expect or (lambda name: None)
         self._done: set[str] = set()
         self._charts: list[ChartSpec] = []
         self._labels: dict[str, str] = {}
@@ -219,21 +231,43 @@ class ImageBatches:
             self._add_chart(chart)
 
     def render_into(self, put: Callable[[str, bytes], None]) -> None:
-        if not self._charts and not self._labels:
+        charts, labels = self._charts, self._labels
+        if not charts and not labels:
             return
-        labels = self._labels
-        if self._defer is not None:
-            found, missing = pngs_in_cache(labels, self.cache_dir)
-            for card_id, key in missing.items():
-                self._defer(label_png_path(card_id))
-                self.deferred.append((label_png_path(card_id), label_svg_path(card_id)))
-                self.keys.append(key)
-            labels = {card_id: labels[card_id] for card_id in found}
-        images, keys = render_images(self._charts, labels, self.cache_dir)
+        self._charts, self._labels = [], {}
+        if self.pending is not None:
+            self._cached_or_pending(charts, labels, put)
+            return
+        images, keys = render_images(charts, labels, self.cache_dir)
         for name, content in images.items():
             put(name, content)
         self.keys += keys
-        self._charts, self._labels = [], {}
+
+    def _cached_or_pending(
+        self,
+        charts: Sequence[ChartSpec],
+        labels: Mapping[str, str],
+        put: Callable[[str, bytes], None],
+    ) -> None:
+        assert self.pending is not None
+        for chart in charts:
+            svg_path, csv_path = _chart_paths(chart)
+            put(csv_path, chart_csv(chart).encode("utf-8"))
+            self.keys.append(chart_key(chart))
+            svg = cached_chart_svg(chart, self.cache_dir)
+            if svg is None:
+                self._expect(svg_path)
+                self.pending.add_chart(svg_path, chart)
+            else:
+                put(svg_path, svg.encode("utf-8"))
+        found, missing = pngs_in_cache(labels, self.cache_dir)
+        for card_id, (key, png) in found.items():
+            put(label_png_path(card_id), png)
+            self.keys.append(key)
+        for card_id, key in missing.items():
+            self._expect(label_png_path(card_id))
+            self.pending.labels.append((label_png_path(card_id), label_svg_path(card_id)))
+            self.keys.append(key)
 
 
 def chart_specs(
