@@ -224,14 +224,20 @@ def test_search_narrows_by_organization(page, site_url: str) -> None:
     page.locator(".pagefind-ui__filter-name", has_text="organization").click()
     page.locator(".pagefind-ui__filter-checkbox[id$='Meta']").check()
     # Pagefind re-renders the list as the filtered chunks arrive: wait for a settled list
-    # (fewer results than before, every title loaded) rather than for the network.
+    # (fewer results than before, every title loaded, the same on two polls 250 ms apart;
+    # a loaded machine once caught it midway) rather than for the network.
     page.wait_for_function(
         """count => {
-            const titles = [...document.querySelectorAll('.pagefind-ui__result-title')];
-            return titles.length > 0 && titles.length < count
-                && titles.every(t => t.innerText.trim().length > 0);
+            const titles = [...document.querySelectorAll('.pagefind-ui__result-title')]
+                .map(t => t.innerText.trim());
+            const key = titles.join('|');
+            const settled = window.__ecLastTitles === key && titles.length > 0
+                && titles.length < count && titles.every(t => t.length > 0);
+            window.__ecLastTitles = key;
+            return settled;
         }""",
         arg=len(everything),
+        polling=250,
     )
     titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
     assert titles and all("Llama" in title for title in titles), titles

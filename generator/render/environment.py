@@ -42,6 +42,7 @@ from generator.render.figure_text import (
     energy_text,
     figure_quantity,
     figure_units,
+    rating_group_in_task,
     rating_group_short,
     rating_group_text,
 )
@@ -202,6 +203,7 @@ def template_environment() -> jinja2.Environment:
         break_even_why=break_even_why,
         rating_group=rating_group_text,
         rating_group_short=rating_group_short,
+        rating_group_in_task=rating_group_in_task,
         badge=_badge,
         carbon_basis=carbon_basis_text,
         code=_code,

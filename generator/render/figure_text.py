@@ -142,6 +142,20 @@ def rating_group_short(rating: Rating) -> str:
     return ", ".join([*words, f"{len(rating.group.cards)} cards", f"ref. {rating.reference_date}"])
 
 
+def rating_group_in_task(rating: Rating) -> str:
+    """The group in a task page's Stars cell, where the task, the scope (its own column) and
+    the reference date (under the table) go without saying; '' when not rated.
+
+    E.g. 'class A, 32 cards' (the whole group spelled out in every cell made rows seven
+    lines tall).
+    """
+    group = rating.group
+    if group is None or not rating.stars:
+        return ""
+    size_class = [f"class {group.size_class}"] if group.size_class else []
+    return ", ".join([*size_class, f"{len(group.cards)} cards"])
+
+
 def ai_energy_score_why(rating: Rating | None) -> str:
     """One sentence on why this site's stars and AI Energy Score's own can differ."""
     theirs = (

@@ -101,8 +101,16 @@ def render_task_page(group: TaskGroup, chart: ChartSpec | None = None) -> str:
     """A task's page: its table shows the first TABLE_ROWS_SHOWN rows (all of them, and no
     JSON link, when there are no more)."""
     data_path = task_data_path(group.task.value) if is_paged(len(group.summaries)) else ""
+    reference_date = next(
+        (s.rating.reference_date for s in group.summaries if s.rating and s.rating.stars), ""
+    )
     return render_template(
-        "task.md.j2", group=group, chart=chart, shown=TABLE_ROWS_SHOWN, data_path=data_path
+        "task.md.j2",
+        group=group,
+        chart=chart,
+        shown=TABLE_ROWS_SHOWN,
+        data_path=data_path,
+        reference_date=reference_date,
     )
 
 

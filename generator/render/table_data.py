@@ -73,7 +73,8 @@ def task_rows(summaries: Sequence[CardSummary]) -> list[list[Cell]]:
     for s in summaries:
         card, e = s.card, s.headline_inference_energy
         if s.rating and s.rating.stars:
-            stars = f"{c.f['stars'](s.rating.stars)} ({_text(c.f['rating_group_short'](s.rating))})"
+            group = _text(c.f["rating_group_in_task"](s.rating))
+            stars = f"{c.f['stars'](s.rating.stars)} ({group})"
         else:
             stars = "not rated" if e else ""
         scope = SCOPE_LABELS[card.inference.conditions.scope] if card.inference else ""
