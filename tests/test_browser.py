@@ -125,7 +125,18 @@ def _search(page, site_url: str, query: str) -> list[str]:
         page.wait_for_function(
             f"document.querySelectorAll('.pagefind-ui__result').length > {shown}"
         )
-    page.wait_for_load_state("networkidle")
+    # Each result shows a placeholder title (". . . .") until its data arrives: wait until
+    # none is left (a CI run once read three placeholders after the network went idle).
+    page.wait_for_function(
+        """total => {
+            const results = document.querySelectorAll('.pagefind-ui__result');
+            const titles = [...document.querySelectorAll('.pagefind-ui__result-title')]
+                .map(t => t.innerText.trim());
+            return results.length >= total && !document.querySelector('.pagefind-ui__loading')
+                && titles.every(t => t.length > 0 && !/^[.\\s]+$/.test(t));
+        }""",
+        arg=total,
+    )
     titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
     return [title.strip() for title in titles]
 
