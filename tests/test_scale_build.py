@@ -17,7 +17,7 @@ import pytest
 from generator.project import Project
 from generator.site import engine as engine_module
 from generator.site import stage_docs
-from generator.site.build import build_site, card_file_count
+from generator.site.build import build_site
 from generator.site.engine import MkDocsEngine
 from generator.site.pipeline import read_project
 from tests.conftest import card_yaml, make_project
@@ -136,14 +136,6 @@ def test_holding_card_pages_compressed_and_letting_go_of_written_pages_changes_n
     assert _files(root / "released") == _files(root / "kept")
 
 
-def test_card_files_are_counted_in_subfolders_too(tmp_path: Path) -> None:
-    (tmp_path / "a" / "b").mkdir(parents=True)
-    for name in ("one.yaml", "a/two.yml", "a/b/three.yaml", "a/notes.md"):
-        (tmp_path / name).write_text("", "utf-8")
-    assert card_file_count(tmp_path) == 3
-    assert card_file_count(tmp_path / "missing") == 0
-
-
 def test_a_project_of_isolated_from_cards_or_more_is_built_apart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,7 +160,7 @@ def test_images_the_cache_lacks_are_rendered_last_into_the_staged_docs(tmp_path:
     read = read_project(project)
     expected: list[str] = []
     pending = PendingImages(tmp_path / "pending")
-    stage_docs.render_docs_into(
+    assert stage_docs.render_docs_into(
         project, read, lambda name, content: None, None, pending, expected.append
     )
     assert pending.labels == [(f"labels/m{i}.png", f"labels/m{i}.svg") for i in range(4)]
@@ -185,7 +177,7 @@ def test_images_the_cache_lacks_are_rendered_last_into_the_staged_docs(tmp_path:
     staged = (site / "charts" / f"{chart.name}.svg").read_text("utf-8")
     assert staged == render_svg(chart, fresh)
     again = PendingImages(tmp_path / "again")
-    stage_docs.render_docs_into(
+    assert stage_docs.render_docs_into(
         project, read_project(project), lambda name, content: None, None, again, expected.append
     )
     assert not again and not list(again.folder.glob("*"))  # every image now in the cache

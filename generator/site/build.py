@@ -38,13 +38,13 @@ starts (about 2 s each).
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.load.cards import find_card_files
 from generator.problems import Problem, Report
 from generator.project import Project
 from generator.site.engine import MkDocsEngine, SiteEngine
@@ -106,7 +106,7 @@ def build_site(
     site_dir = site_dir or project.default_site_dir
     engine = engine or MkDocsEngine(markdown_cache=project.work_dir / "cache" / "markdown")
     if isolated is None:
-        isolated = card_file_count(project.cards_dir) >= ISOLATED_FROM
+        isolated = len(find_card_files(project.cards_dir)) >= ISOLATED_FROM
     unsafe = check_site_dir(project, site_dir)
     try:
         with build_lock(project, lock_timeout_s, on_wait) as locked:  # one build at a time
@@ -187,11 +187,3 @@ def _in_own_process(function: Callable[..., Any], *args: Any) -> Any:
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=spawn) as pool:
         return pool.submit(function, *args).result()
-
-
-def card_file_count(folder: Path) -> int:
-    """How many .yaml/.yml files `folder` holds, at any depth (0 when it does not exist)."""
-    count = 0
-    for _, _, names in os.walk(folder):
-        count += sum(1 for name in names if name.endswith((".yaml", ".yml")))
-    return count

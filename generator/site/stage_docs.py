@@ -102,7 +102,7 @@ def stage_docs(
         staged = StagedDocs(staged_docs)  # 6. staged as rendered (3-5)
         pending = PendingImages(project.work_dir / "pending")
         discard(pending.folder)  # what a killed build left
-        if render_docs_into(project, read, staged.put, pages, pending, staged.expect) is None:
+        if not render_docs_into(project, read, staged.put, pages, pending, staged.expect):
             return Staged(report, count, False)
         staged.finish()
     except OSError as error:  # a read-only folder, a full disk: nothing half-written stays
@@ -118,7 +118,7 @@ def render_docs(
     """Stages 3-5 into a dict: every file of the docs folder, or None when a hand-written page
     clashes or is a link leaving the project (what the live preview stages)."""
     files: dict[str, bytes] = {}
-    return None if render_docs_into(project, read, files.__setitem__, memo) is None else files
+    return files if render_docs_into(project, read, files.__setitem__, memo) else None
 
 
 def render_docs_into(
@@ -128,15 +128,15 @@ def render_docs_into(
     memo: MutableMapping | None = None,
     pending: PendingImages | None = None,
     expect: Callable[[str], None] | None = None,
-) -> PendingImages | None:
+) -> bool:
     """Stages 3-5: hand every file of the docs folder to `put`, a chunk of cards at a time;
-    None, having put nothing, when a hand-written page clashes or is a link leaving the project.
+    False, having put nothing, when a hand-written page clashes or is a link leaving the project.
 
     Takes a project read without errors; those problems are added to `read.report`. `memo`
     (the page cache, or the live preview's dict) spares re-rendering unchanged cards. Only a
     chunk's pages and images are held at once, so memory does not grow with the registry.
     With `pending`, the images the cache lacks are named to `expect` instead of rendered and
-    kept in `pending` (returned) for `images.render_pending_images`; without, all are rendered.
+    kept in `pending` for `images.render_pending_images`; without, all are rendered.
     """
     hand_written, clashes = read_docs_files(project.docs_dir, project.root)
     home_charts, task_charts_of = shared_chart_specs(read.summaries)
@@ -150,7 +150,7 @@ def render_docs_into(
     clashes += check_page_clashes(project, hand_written, generated_paths(read.summaries, listed))
     read.report.extend(clashes)
     if clashes:
-        return None
+        return False
     for name, content in hand_written.items():
         put(name, content)
     del hand_written
@@ -181,7 +181,7 @@ def render_docs_into(
     prune_cache(cache_dir, images.keys)
     if memo is not None:
         forget_removed_cards(memo, {summary.card.id for summary in read.summaries})
-    return pending if pending is not None else PendingImages(cache_dir)
+    return True
 
 
 # Cards rendered (pages, charts, labels) before their files are handed on and let go: big
