@@ -119,12 +119,17 @@ def _search(page, site_url: str, query: str) -> list[str]:
     )
     message = page.locator(".pagefind-ui__message").inner_text()
     total = int(re.match(r"(\d+) results?", message.replace(",", "")).group(1))
-    more = page.locator("button.pagefind-ui__button")
-    while (shown := page.locator(".pagefind-ui__result").count()) < total:
-        more.click()
-        page.wait_for_function(
-            f"document.querySelectorAll('.pagefind-ui__result').length > {shown}"
-        )
+    # Press "Load more" from inside the page on each poll until all are listed: a click from
+    # here could land while the list re-rendered and be lost (a fresh-clone run waited 30 s).
+    page.wait_for_function(
+        """total => {
+            if (document.querySelectorAll('.pagefind-ui__result').length >= total) return true;
+            document.querySelector('button.pagefind-ui__button')?.click();
+            return false;
+        }""",
+        arg=total,
+        polling=500,
+    )
     # Each result shows a placeholder title (". . . .") until its data arrives: wait until
     # none is left (a CI run once read three placeholders after the network went idle).
     page.wait_for_function(
