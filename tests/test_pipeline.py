@@ -12,8 +12,9 @@ from generator.formats.factors import Factor, FactorSource
 from generator.load.grid import GridData, GridIntensity
 from generator.project import Project
 from generator.render.pages import render_site_pages
+from generator.site.image_batches import render_images
 from generator.site.pipeline import read_project
-from generator.site.stage_docs import chart_specs, generated_paths, render_docs, render_images
+from generator.site.stage_docs import chart_specs, generated_paths, render_docs
 from tests.conftest import REPO_ROOT, card_yaml, make_project
 
 CODECARBON_CSV = REPO_ROOT / "tests" / "data" / "codecarbon" / "gen-3.2.1.csv"  # 3 runs, FRA
@@ -215,3 +216,64 @@ def test_the_preview_memo_reads_and_renders_only_what_changed(tmp_path: Path, mo
     read = read_project(project, grid=grid)
     assert changed == render_site_pages(read.summaries, read.factors)[0]  # same as fresh
     assert changed["cards/b.md"] != first["cards/b.md"]
+
+
+def test_the_preview_memo_spares_unchanged_images(tmp_path: Path, monkeypatch) -> None:
+    """serve's images memo: an unchanged label or chart is neither looked up in the cache nor
+    rendered; an edited card's label is; the files are exactly a fresh render's."""
+    from generator.site import image_batches
+    from tests.conftest import card_yaml
+
+    project = Project(make_project(tmp_path, {f"{c}.yaml": card_yaml(c) for c in "abc"}))
+    labels_asked: list[str] = []
+    charts_asked: list[str] = []
+    real_pngs, real_svgs = image_batches.pngs_cached, image_batches.render_svgs
+
+    def pngs(svgs, cache_dir):  # type: ignore[no-untyped-def]
+        labels_asked.extend(svgs)
+        return real_pngs(svgs, cache_dir)
+
+    def svgs(specs, cache_dir):  # type: ignore[no-untyped-def]
+        charts_asked.extend(spec.name for spec in specs)
+        return real_svgs(specs, cache_dir)
+
+    monkeypatch.setattr(image_batches, "pngs_cached", pngs)
+    monkeypatch.setattr(image_batches, "render_svgs", svgs)
+    pages_memo: dict = {}
+    images_memo: dict = {}
+
+    def refresh() -> dict[str, bytes] | None:
+        labels_asked.clear(), charts_asked.clear()
+        return render_docs(project, read_project(project), pages_memo, images_memo)
+
+    first = refresh()
+    assert sorted(labels_asked) == ["a", "b", "c"] and "home-energy-by-task" in charts_asked
+    assert refresh() == first
+    assert (labels_asked, charts_asked) == ([], [])
+    (project.cards_dir / "b.yaml").write_text(card_yaml("b", energy=0.004), encoding="utf-8")
+    changed = refresh()
+    assert labels_asked == ["b"]  # a's and c's labels do not show b's energy
+    assert "home-energy-by-task" in charts_asked  # it plots b's dot
+    assert changed == render_docs(project, read_project(project))  # same as fresh
+    assert changed is not None and first is not None
+    assert changed["labels/b.png"] != first["labels/b.png"]
+    (project.cards_dir / "c.yaml").unlink()
+    refresh()
+    assert ("label", "c") not in images_memo  # a removed card's images are let go
+
+
+def test_remembered_tells_an_int_from_a_float() -> None:
+    """The memo of the home and task charts keys by pickled arguments: 1 and 1.0 would be
+    equal keys for a dict, but a spec writes them differently."""
+    from generator.render.remembered import remembered
+
+    calls: list[object] = []
+
+    @remembered
+    def spec(value: object) -> dict:
+        calls.append(value)
+        return {"value": value}
+
+    first = spec(1)
+    assert spec(1) is first
+    assert spec(1.0) == {"value": 1.0} and calls == [1, 1.0]

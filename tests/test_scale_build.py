@@ -16,7 +16,7 @@ import pytest
 
 from generator.project import Project
 from generator.site import engine as engine_module
-from generator.site import stage_docs
+from generator.site import image_batches, stage_docs
 from generator.site.build import build_site
 from generator.site.engine import MkDocsEngine
 from generator.site.pipeline import read_project
@@ -87,13 +87,13 @@ def test_cards_rendered_a_few_at_a_time_give_the_same_files(
     whole = stage_docs.render_docs(project, read)
     monkeypatch.setattr(stage_docs, "RENDER_CHUNK_CARDS", 1)
     calls: list[int] = []
-    render_images = stage_docs.render_images
+    render_images = image_batches.render_images
 
-    def counted(charts, labels, cache_dir):  # type: ignore[no-untyped-def]
+    def counted(charts, labels, cache_dir, memo=None):  # type: ignore[no-untyped-def]
         calls.append(len(labels))
-        return render_images(charts, labels, cache_dir)
+        return render_images(charts, labels, cache_dir, memo)
 
-    monkeypatch.setattr(stage_docs, "render_images", counted)
+    monkeypatch.setattr(image_batches, "render_images", counted)
     assert stage_docs.render_docs(project, read) == whole
     assert calls == [1, 1, 1, 1]  # one card's label at a time
     assert whole is not None and "labels/m3.png" in whole and "cards/m3.md" in whole

@@ -221,3 +221,55 @@ def test_a_project_broken_from_the_start_gets_a_page_with_the_notice(tmp_path: P
     home = (docs / "index.md").read_text("utf-8")
     assert "Preview not updated: 1 error" in home
     assert "the quote opened here is never closed" in home
+
+
+class _FakeReloadServer:
+    """Stands in for MkDocs 1.6's LiveReloadServer: what `_told_of_changes` relies on."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.watched: list[str] = []
+        self._want_rebuild = False
+        self._rebuild_cond = threading.Condition()
+
+    def watch(self, path: str, func=None, *, recursive: bool = True) -> None:  # noqa: ARG002
+        self.watched.append(path)
+
+
+class _OtherReloadServer:
+    """A live-reload server without MkDocs 1.6's rebuild flag (another MkDocs version)."""
+
+    def __init__(self) -> None:
+        self.watched: list[str] = []
+
+    def watch(self, path: str, func=None, *, recursive: bool = True) -> None:  # noqa: ARG002
+        self.watched.append(path)
+
+
+@pytest.mark.parametrize("server_class", [_FakeReloadServer, _OtherReloadServer])
+def test_the_preview_tells_the_engine_to_rebuild_instead_of_it_polling_the_docs(
+    tmp_path: Path, server_class: type
+) -> None:
+    """While serving, MkDocs' server does not poll the staged docs (the preview calls
+    `rebuild` once it has written them); a server it cannot tell keeps polling them."""
+    import types
+
+    from generator.site.engine import MkDocsEngine
+
+    engine = MkDocsEngine()
+    module = types.SimpleNamespace(LiveReloadServer=server_class)
+    docs = tmp_path / "docs"
+    with engine._told_of_changes(module, docs):
+        server = module.LiveReloadServer()
+        server.watch(str(docs))
+        server.watch(str(tmp_path / "mkdocs.yml"))
+        told = engine.rebuild()
+    assert module.LiveReloadServer is server_class  # put back
+    if server_class is _FakeReloadServer:
+        assert server.watched == [str(tmp_path / "mkdocs.yml")]
+        assert told and server._want_rebuild
+    else:
+        assert server.watched == [str(docs), str(tmp_path / "mkdocs.yml")]
+        assert not told
+    assert engine.rebuild() is False  # no longer serving

@@ -29,6 +29,7 @@ from generator.render.charts import (
     _pointable,
     card_url,
 )
+from generator.render.remembered import remembered
 from generator.units import format_count_words, format_number
 
 # Parameter counts as words ("70 billion"), as card pages write them.
@@ -73,10 +74,15 @@ def chart_energy_parameters(group: TaskGroup) -> ChartSpec | None:
     )
     if len(rows) < 2:
         return None
+    return _energy_parameters_chart(group.label, group.task.value, rows)
+
+
+@remembered  # the live preview asks again on every save, mostly for unchanged rows
+def _energy_parameters_chart(label: str, task: str, rows: list[dict]) -> ChartSpec:
     x_scale, x_axis = _log_axis([r["parameter_count"] for r in rows], "Parameters")
     x_axis.labelExpr = COUNT_LABEL
     y_scale, y_axis = _log_axis([r["energy_kwh_per_1000_queries"] for r in rows], KWH_1000)
-    title = f"{group.label}: energy against parameters"
+    title = f"{label}: energy against parameters"
     chart = (
         alt.Chart(
             alt.Data(values=rows),
@@ -95,14 +101,14 @@ def chart_energy_parameters(group: TaskGroup) -> ChartSpec | None:
     high = max(rows, key=lambda r: r["energy_kwh_per_1000_queries"])
     alt_text = (
         f"Dot chart of energy per 1,000 queries against parameter count, both on logarithmic "
-        f"scales, {_plural(len(rows), 'card')} of {group.label}: lowest {low['name']} "
+        f"scales, {_plural(len(rows), 'card')} of {label}: lowest {low['name']} "
         f"({format_count_words(low['parameter_count'])} parameters) at "
         f"{format_number(low['energy_kwh_per_1000_queries'])} kWh, highest {high['name']} "
         f"({format_count_words(high['parameter_count'])} parameters) at "
         f"{format_number(high['energy_kwh_per_1000_queries'])} kWh."
     )
     columns = _columns("name", "parameter_count", "energy_kwh_per_1000_queries", "provenance")
-    name = task_chart_name(group.task.value)
+    name = task_chart_name(task)
     return ChartSpec(name, title, _configure(chart), alt_text, rows, columns)
 
 

@@ -18,9 +18,10 @@ import gzip
 import logging
 import os
 import re
+import threading
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,6 +44,9 @@ class SiteEngine(Protocol):
 
     def serve(self, config_file: Path, docs_dir: Path, host: str, port: int) -> None:
         """Serve docs_dir with live reload until interrupted."""
+
+    def rebuild(self) -> bool:
+        """While serving: rebuild now, docs_dir changed; False if the engine notices by itself."""
 
 
 class _CollectingHandler(logging.Handler):
@@ -148,6 +152,7 @@ class MkDocsEngine:
     name: str = "mkdocs"
     markdown_cache: Path | None = None
     conversions: tuple[int, int] = (0, 0)  # (reused, converted) in the last build
+    _server: Any = field(default=None, repr=False, compare=False)  # the live-reload server
 
     def _config(self, config_file: Path, docs_dir: Path, site_dir: Path | None, strict: bool):
         from mkdocs.config import load_config
@@ -211,10 +216,10 @@ class MkDocsEngine:
         return problems
 
     def serve(self, config_file: Path, docs_dir: Path, host: str, port: int) -> None:
-        from mkdocs.commands.serve import serve
+        from mkdocs.commands import serve as serve_module
 
-        with quiet_material_banner():
-            serve(
+        with quiet_material_banner(), self._told_of_changes(serve_module, docs_dir):
+            serve_module.serve(
                 config_file=str(config_file),
                 livereload=True,
                 # Rebuild only the pages whose Markdown changed: the preview writes only the
@@ -223,3 +228,42 @@ class MkDocsEngine:
                 docs_dir=str(docs_dir),
                 dev_addr=f"{host}:{port}",
             )
+
+    @contextlib.contextmanager
+    def _told_of_changes(self, serve_module: Any, docs_dir: Path) -> Iterator[None]:
+        """While serving, MkDocs' live-reload server does not poll docs_dir's files (every 0.5
+        s: about half a second between the preview's write and the rebuild, and a scan of
+        every staged file each time); the preview, which wrote them, calls `rebuild`.
+
+        The server is told through its rebuild flag and condition (MkDocs 1.6); a server
+        without them keeps polling docs_dir as usual, and `rebuild` says False.
+        """
+        base = serve_module.LiveReloadServer
+        engine, skipped = self, os.path.realpath(docs_dir)
+
+        class ToldServer(base):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                told = isinstance(getattr(self, "_rebuild_cond", None), threading.Condition)
+                engine._server = self if told and hasattr(self, "_want_rebuild") else None
+
+            def watch(self, path: str, *args: Any, **kwargs: Any) -> None:
+                if engine._server is self and os.path.realpath(path) == skipped:
+                    return
+                super().watch(path, *args, **kwargs)
+
+        serve_module.LiveReloadServer = ToldServer
+        try:
+            yield
+        finally:
+            serve_module.LiveReloadServer = base
+            self._server = None
+
+    def rebuild(self) -> bool:
+        server = self._server
+        if server is None:
+            return False
+        with server._rebuild_cond:
+            server._want_rebuild = True
+            server._rebuild_cond.notify_all()
+        return True

@@ -144,6 +144,12 @@ def _vegalite_to_svg(vega_lite: dict[str, Any]) -> str:
     )
 
 
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine (about 0.4 s) with a one-point chart, so that the
+    live preview's first save that changes a chart does not wait for it."""
+    _vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
+
+
 def normalize_svg(svg: str, prefix: str) -> str:
     """Make vl-convert's SVG stable, smaller and safe to inline several times on a page.
 

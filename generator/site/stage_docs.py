@@ -27,7 +27,6 @@ from generator.project import Project
 from generator.render.card_charts import card_charts
 from generator.render.charts import (
     ChartSpec,
-    chart_csv,
     chart_energy_by_task,
     chart_training_emissions,
     emissions_bars,
@@ -35,18 +34,18 @@ from generator.render.charts import (
 )
 from generator.render.open_data import compare_paths
 from generator.render.pages import forget_removed_cards, render_card, render_shared_pages
-from generator.render.publish import PUBLISH_PATHS, label_png_path, label_svg_path
+from generator.render.publish import PUBLISH_PATHS
+from generator.render.remembered import remembered
 from generator.render.table_data import MODELS_DATA_PATH, is_paged, task_data_path
 from generator.render.task_charts import highlighted_for, task_charts
-from generator.site.images import (
-    PendingImages,
-    cached_chart_svg,
-    chart_key,
-    pngs_cached,
-    pngs_in_cache,
-    prune_cache,
-    render_svgs,
+from generator.site.image_batches import (
+    CHARTS_FOLDER,
+    ImageBatches,
+    Remembered,
+    chart_paths,
+    forget_unused,
 )
+from generator.site.images import PendingImages, prune_cache
 from generator.site.page_cache import PageCache
 from generator.site.pipeline import ProjectData, read_project
 from generator.site.staging import (
@@ -113,12 +112,17 @@ def stage_docs(
 
 
 def render_docs(
-    project: Project, read: ProjectData, memo: MutableMapping | None = None
+    project: Project,
+    read: ProjectData,
+    memo: MutableMapping | None = None,
+    images_memo: MutableMapping[tuple[str, str], Remembered] | None = None,
 ) -> dict[str, bytes] | None:
     """Stages 3-5 into a dict: every file of the docs folder, or None when a hand-written page
-    clashes or is a link leaving the project (what the live preview stages)."""
+    clashes or is a link leaving the project (what the live preview stages). The live
+    preview keeps `memo` (pages) and `images_memo` (charts, labels) between refreshes."""
     files: dict[str, bytes] = {}
-    return files if render_docs_into(project, read, files.__setitem__, memo) else None
+    rendered = render_docs_into(project, read, files.__setitem__, memo, images_memo=images_memo)
+    return files if rendered else None
 
 
 def render_docs_into(
@@ -128,6 +132,7 @@ def render_docs_into(
     memo: MutableMapping | None = None,
     pending: PendingImages | None = None,
     expect: Callable[[str], None] | None = None,
+    images_memo: MutableMapping[tuple[str, str], Remembered] | None = None,
 ) -> bool:
     """Stages 3-5: hand every file of the docs folder to `put`, a chunk of cards at a time;
     False, having put nothing, when a hand-written page clashes or is a link leaving the project.
@@ -168,7 +173,7 @@ def render_docs_into(
         put(name, _encoded(content))
     del shared
     cache_dir = project.work_dir / "cache"
-    images = ImageBatches(cache_dir, home_charts, pending, expect)
+    images = ImageBatches(cache_dir, home_charts, pending, expect, images_memo)
     for start in range(0, len(read.summaries), RENDER_CHUNK_CARDS):
         for summary in read.summaries[start : start + RENDER_CHUNK_CARDS]:
             charts = charts_of(summary, task_charts_of)
@@ -181,6 +186,8 @@ def render_docs_into(
     prune_cache(cache_dir, images.keys)
     if memo is not None:
         forget_removed_cards(memo, {summary.card.id for summary in read.summaries})
+    if images_memo is not None:
+        forget_unused(images_memo, images.used)
     return True
 
 
@@ -192,82 +199,6 @@ RENDER_CHUNK_CARDS = 1000
 
 def _encoded(content: str | bytes) -> bytes:
     return content if isinstance(content, bytes) else content.encode("utf-8")
-
-
-class ImageBatches:
-    """Collects the charts and label SVGs of a chunk of cards, then renders them through the
-    cache in one go (`render_images`), each chart once however many pages show it.
-
-    With `pending` (the build), an image the cache lacks is not rendered: its name goes to
-    `expect` (the staged folder keeps the place) and `pending` keeps what rendering it takes,
-    for `images.render_pending_images`.
-    """
-
-    def __init__(
-        self,
-        cache_dir: Path,
-        first_charts: Sequence[ChartSpec] = (),
-        pending: PendingImages | None = None,
-        expect: Callable[[str], None] | None = None,
-    ) -> None:
-        self.cache_dir = cache_dir
-        self.keys: list[str] = []
-        self.pending = pending
-        self._expect = expect or (lambda name: None)
-        self._done: set[str] = set()
-        self._charts: list[ChartSpec] = []
-        self._labels: dict[str, str] = {}
-        for chart in first_charts:
-            self._add_chart(chart)
-
-    def _add_chart(self, chart: ChartSpec) -> None:
-        if chart.name not in self._done:
-            self._done.add(chart.name)
-            self._charts.append(chart)
-
-    def add(self, card_id: str, label_svg: str, charts: Sequence[ChartSpec]) -> None:
-        self._labels[card_id] = label_svg
-        for chart in charts:
-            self._add_chart(chart)
-
-    def render_into(self, put: Callable[[str, bytes], None]) -> None:
-        charts, labels = self._charts, self._labels
-        if not charts and not labels:
-            return
-        self._charts, self._labels = [], {}
-        if self.pending is not None:
-            self._cached_or_pending(charts, labels, put)
-            return
-        images, keys = render_images(charts, labels, self.cache_dir)
-        for name, content in images.items():
-            put(name, content)
-        self.keys += keys
-
-    def _cached_or_pending(
-        self,
-        charts: Sequence[ChartSpec],
-        labels: Mapping[str, str],
-        put: Callable[[str, bytes], None],
-    ) -> None:
-        assert self.pending is not None
-        for chart in charts:
-            svg_path, csv_path = _chart_paths(chart)
-            put(csv_path, chart_csv(chart).encode("utf-8"))
-            self.keys.append(chart_key(chart))
-            svg = cached_chart_svg(chart, self.cache_dir)
-            if svg is None:
-                self._expect(svg_path)
-                self.pending.add_chart(svg_path, chart)
-            else:
-                put(svg_path, svg.encode("utf-8"))
-        found, missing = pngs_in_cache(labels, self.cache_dir)
-        for card_id, (key, png) in found.items():
-            put(label_png_path(card_id), png)
-            self.keys.append(key)
-        for card_id, key in missing.items():
-            self._expect(label_png_path(card_id))
-            self.pending.labels.append((label_png_path(card_id), label_svg_path(card_id)))
-            self.keys.append(key)
 
 
 def chart_specs(
@@ -286,8 +217,8 @@ def shared_chart_specs(
     home = [
         chart
         for chart in (
-            chart_energy_by_task(energy_points(summaries)),
-            chart_training_emissions(emissions_bars(summaries)),
+            _energy_by_task(energy_points(summaries)),
+            _training_emissions(emissions_bars(summaries)),
         )
         if chart is not None
     ]
@@ -298,19 +229,17 @@ def shared_chart_specs(
     return home, task_charts_of
 
 
+# The live preview asks for the home charts on every save; most saves leave their rows as they were.
+_energy_by_task = remembered(chart_energy_by_task)
+_training_emissions = remembered(chart_training_emissions)
+
+
 def charts_of(
     summary: CardSummary, task_charts_of: Mapping[str, list[ChartSpec]]
 ) -> list[ChartSpec]:
     """One card's charts: its own (made here, when its chunk is rendered: with the data they
     plot, they were 160 MB at 10,000 cards), then the task charts it is plotted on."""
     return card_charts(summary, summary.power_logs) + task_charts_of.get(summary.card.id, [])
-
-
-CHARTS_FOLDER = "charts"
-
-
-def _chart_paths(chart: ChartSpec) -> tuple[str, str]:
-    return f"{CHARTS_FOLDER}/{chart.name}.svg", f"{CHARTS_FOLDER}/{chart.name}.csv"
 
 
 def generated_paths(summaries: Sequence[CardSummary], charts: Sequence[ChartSpec]) -> set[str]:
@@ -325,7 +254,7 @@ def generated_paths(summaries: Sequence[CardSummary], charts: Sequence[ChartSpec
     if is_paged(len(summaries)):
         paths.add(MODELS_DATA_PATH)
     paths.update(task_data_path(g.task.value) for g in groups if is_paged(len(g.summaries)))
-    paths.update(path for chart in charts for path in _chart_paths(chart))
+    paths.update(path for chart in charts for path in chart_paths(chart))
     paths.update(compare_paths(len(summaries)))
     return paths
 
@@ -357,24 +286,6 @@ def check_config(project: Project) -> list[Problem]:
             hint="copy mkdocs.yml from the Model Energy Cards repository",
         )
     ]
-
-
-def render_images(
-    charts: Sequence[ChartSpec], label_svgs: Mapping[str, str], cache_dir: Path
-) -> tuple[dict[str, bytes], list[str]]:
-    """Charts as SVG and CSV, and each label SVG (by card id) as PNG, through the cache; and
-    the cache keys used (what `prune_cache` must keep)."""
-    files: dict[str, bytes] = {}
-    keys = []
-    for chart, svg in zip(charts, render_svgs(charts, cache_dir), strict=True):
-        svg_path, csv_path = _chart_paths(chart)
-        files[svg_path] = svg.encode("utf-8")
-        files[csv_path] = chart_csv(chart).encode("utf-8")
-        keys.append(chart_key(chart))
-    for card_id, (key, png) in pngs_cached(label_svgs, cache_dir).items():
-        files[label_png_path(card_id)] = png
-        keys.append(key)
-    return files, keys
 
 
 def _raw_measurement_files(read: ProjectData) -> dict[str, bytes]:
