@@ -181,3 +181,69 @@ def test_images_the_cache_lacks_are_rendered_last_into_the_staged_docs(tmp_path:
         project, read_project(project), lambda name, content: None, None, again, expected.append
     )
     assert not again and not list(again.folder.glob("*"))  # every image now in the cache
+
+
+@dataclass
+class SignallingEngine(MkDocsEngine):
+    """MkDocs, saying when it starts (the test's images wait for it)."""
+
+    started: object = None
+
+    def build(self, config_file, docs_dir, site_dir, strict):  # type: ignore[no-untyped-def]
+        self.started.set()  # type: ignore[attr-defined]
+        return super().build(config_file, docs_dir, site_dir, strict)
+
+
+def test_a_cold_build_renders_its_images_while_the_engine_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ISOLATED_FROM cards, the images the cache lacks are rendered beside the engine
+    (its Markdown conversion uses one CPU): the site still holds every finished image, the
+    same bytes a build from a warm cache writes, and never a placeholder."""
+    import threading
+
+    from generator.site import build as build_module
+
+    started = threading.Event()
+    render = build_module.render_pending_images
+
+    def once_the_engine_started(*args):  # type: ignore[no-untyped-def]
+        assert started.wait(120), "the engine did not start while images were pending"
+        return render(*args)
+
+    monkeypatch.setattr(build_module, "render_pending_images", once_the_engine_started)
+    root = _project(tmp_path)
+    engine = SignallingEngine(started=started)
+    result = build_site(Project(root), root / "cold", engine=engine, isolated=False)
+    assert result.site_dir == root / "cold", result.report.problems
+    cold = _files(root / "cold")
+    pngs = [name for name in cold if name.startswith("labels/") and name.endswith(".png")]
+    assert len(pngs) == 4 and all(cold[name].startswith(b"\x89PNG\r\n\x1a\n") for name in pngs)
+    charts = [name for name in cold if name.startswith("charts/") and name.endswith(".svg")]
+    assert charts and all(cold[name].startswith(b"<svg") for name in charts)
+    monkeypatch.setattr(build_module, "render_pending_images", render)
+    warm = build_site(Project(root), root / "warm", isolated=False)
+    assert warm.site_dir == root / "warm"
+    assert _files(root / "warm") == cold
+
+
+def test_images_that_fail_beside_the_engine_leave_the_previous_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error while rendering the pending images stops the build as before: the previous
+    site is as it was and no half-built one stays beside it."""
+    from generator.site import build as build_module
+
+    root = _project(tmp_path)
+    assert build_site(Project(root), isolated=False).site_dir == root / "site"
+    before = _files(root / "site")
+    (root / "cards" / "m1.yaml").write_text(card_yaml("m1", energy=0.123), "utf-8")
+
+    def failing(*args):  # type: ignore[no-untyped-def]
+        raise ValueError("the chart renderer failed")
+
+    monkeypatch.setattr(build_module, "render_pending_images", failing)
+    with pytest.raises(ValueError, match="chart renderer failed"):
+        build_site(Project(root), isolated=False)
+    assert _files(root / "site") == before
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []

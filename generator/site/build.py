@@ -38,6 +38,8 @@ starts (about 2 s each).
 from __future__ import annotations
 
 import multiprocessing
+import shutil
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -135,9 +137,13 @@ def _build_locked(
         return BuildResult(report, None)
     staged_docs = project.work_dir / "docs"
     new_site = None
+    beside: ImagesBesideEngine | None = None
     try:
-        if pending:  # 5. the charts and label PNGs the image cache lacked
-            run(render_pending_images, staged_docs, pending, project.work_dir / "cache")
+        cache_dir = project.work_dir / "cache"
+        if pending and run is _here:  # 5. the charts and label PNGs the image cache lacked,
+            beside = ImagesBesideEngine(staged_docs, pending, cache_dir)  # while 7-8 run
+        elif pending:  # in turn: the engine's memory and the image workers' never add up
+            run(render_pending_images, staged_docs, pending, cache_dir)
         new_site = new_site_dir(site_dir)
         problems, engine_after = run(
             _engine_build, engine, project.config_file, staged_docs, new_site, strict
@@ -147,16 +153,70 @@ def _build_locked(
             vars(engine).update(vars(engine_after))
         if not report.failed(strict):
             report.extend(index_site(new_site))  # 8. search index
+        if beside is not None:
+            beside.wait()
+            if not report.failed(strict):
+                beside.copy_into(new_site)
         if report.failed(strict):
             discard(new_site)
             return BuildResult(report, None)
         swap_in(new_site, site_dir)  # 9. swap
         PageCache(project.work_dir / "cache" / "pages").prune_other_codes()
     except OSError as error:  # a read-only folder, a full disk: nothing half-written stays
+        if beside is not None:
+            beside.wait(raising=False)  # it writes into the staged docs being discarded
         report.extend([write_failed(error, project.root)])
         discard(*([new_site] if new_site else []), staged_docs)
         return BuildResult(report, None)
+    except BaseException:  # a bug, or Ctrl-C: the previous site stays, no half-built one
+        if beside is not None:
+            beside.wait(raising=False)
+        discard(*([new_site] if new_site else []))
+        raise
     return BuildResult(report, site_dir, card_count)
+
+
+class ImagesBesideEngine:
+    """The images a build left pending, rendered in a thread (through `render_pending_images`
+    and its worker processes) while the engine builds and the search indexer runs, in a build
+    of fewer than `ISOLATED_FROM` cards: MkDocs converts on one CPU, the image workers use
+    the others. A cold build of 1,000 cards rendered them first, then ran the engine.
+
+    The engine must find every file a page links to, so a pending image the staged docs lack
+    gets an empty file there first; it may copy that, or the image half-way through being
+    rendered: `copy_into` puts every rendered image into the new site once all are done.
+    """
+
+    def __init__(self, docs_dir: Path, pending: PendingImages, cache_dir: Path) -> None:
+        self.docs_dir = docs_dir
+        self.names = [name for name, _ in pending.labels + pending.charts]
+        for name in self.names:
+            placeholder = docs_dir / name
+            if not placeholder.exists():
+                placeholder.parent.mkdir(parents=True, exist_ok=True)
+                placeholder.write_bytes(b"")
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._render, args=(pending, cache_dir), name="pending-images", daemon=True
+        )
+        self._thread.start()
+
+    def _render(self, pending: PendingImages, cache_dir: Path) -> None:
+        try:
+            render_pending_images(self.docs_dir, pending, cache_dir)
+        except BaseException as error:  # noqa: BLE001 - raised again by `wait`, in the build
+            self._error = error
+
+    def wait(self, raising: bool = True) -> None:
+        """Until every image is rendered; what stopped the rendering is raised here."""
+        self._thread.join()
+        if raising and self._error is not None:
+            raise self._error
+
+    def copy_into(self, site_dir: Path) -> None:
+        """Put each rendered image where the engine copied it (or its placeholder)."""
+        for name in self.names:
+            shutil.copyfile(self.docs_dir / name, site_dir / name)
 
 
 def _stage(*args: Any) -> tuple[Report, int, bool, PendingImages | None]:
