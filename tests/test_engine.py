@@ -142,3 +142,30 @@ def test_a_second_build_renders_no_unchanged_card_again(
     assert [p.name for p in (root / ".energy-cards" / "cache" / "pages").iterdir()] == [
         "another-code"
     ]
+
+
+def test_a_build_in_another_process_reuses_the_cards_the_last_one_rendered(
+    tmp_path: Path,
+) -> None:
+    """Each build is a new process, with its own string-hash seed: a fingerprint that
+    followed set order (a pydantic model's given fields) missed every cached card."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import card_yaml, make_project
+
+    cards = {f"m{i}.yaml": card_yaml(f"m{i}", energy=0.001 * (i + 1)) for i in range(3)}
+    root = make_project(tmp_path, cards)
+
+    def build(seed: str) -> dict[str, int]:
+        command = [sys.executable, "-m", "generator", "build", "--project", str(root)]
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        pages = root / ".energy-cards" / "cache" / "pages"
+        return {p.name: p.stat().st_mtime_ns for p in pages.glob("*/*.pickle")}
+
+    first = build("1")
+    assert sorted(first) == ["m0.pickle", "m1.pickle", "m2.pickle"]
+    assert build("2") == first  # no card rendered (and its entry written) again

@@ -7,8 +7,6 @@ Every page is a jinja2 template in `templates/`, rendered by the one environment
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import pickle
 import types
 import typing
 from collections.abc import MutableMapping, Sequence
@@ -33,6 +31,7 @@ from generator.formats.open_data import COLUMNS, DATA_LICENSE
 from generator.formats.rating_reference import SIZE_CLASS_NOTE, RatingReference
 from generator.render.charts import ChartSpec
 from generator.render.environment import render_template
+from generator.render.fingerprint import fingerprint
 from generator.render.open_data import cards_csv, cards_json, compare_files
 from generator.render.publish import (
     label_svg_path,
@@ -264,14 +263,12 @@ def render_card(
     if memo is None:
         return render_card_files(summary, factors, charts)
     # Everything a card's files are rendered from, pickled: equal inputs, equal bytes.
-    fingerprint = hashlib.sha256(
-        pickle.dumps((summary, tuple(charts), tuple(factors)), protocol=5)
-    ).digest()
+    made_from = fingerprint((summary, tuple(charts), tuple(factors)))
     known = memo.get(summary.card.id)
-    if known is not None and known[0] == fingerprint:
+    if known is not None and known[0] == made_from:
         return known[1], known[2]
     files, label_svg = render_card_files(summary, factors, charts)
-    memo[summary.card.id] = (fingerprint, files, label_svg)
+    memo[summary.card.id] = (made_from, files, label_svg)
     return files, label_svg
 
 

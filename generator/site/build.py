@@ -12,8 +12,9 @@ gathered and checked before anything is written):
    last build is not rendered again (`site.page_cache`);
 5. render images: charts as SVG and CSV, each label SVG as PNG, through the cache;
 6. stage: `.energy-cards/docs/` holds exactly the hand-written and generated files, each
-   written as it is rendered; a chart or label PNG the cache lacks is rendered last
-   (`images.render_pending_images`), once the pages' memory is let go;
+   written as it is rendered; a chart or label PNG the cache lacks is rendered once the
+   pages' memory is let go (`images.render_pending_images`): under `ISOLATED_FROM` cards
+   while 7 and 8 run (`ImagesBesideEngine`), from there on before 7;
 7. engine build: the engine builds into `.SITE.new`, converting only the pages whose
    Markdown (or the set of pages) changed since the last build (`site.markdown_cache`);
 8. search index: Pagefind indexes the HTML in `.SITE.new` into `pagefind/` (`site.search`);

@@ -2,12 +2,12 @@
 
 A watcher thread polls cards/, measurements/ and site_src/; on a change it reads the project
 again (`site.pipeline`), renders it (`site.stage_docs.render_docs`, the build's stages 3-5) and
-rewrites only the files that changed in the staged docs folder. The engine's own live reload
-(it watches that folder) then rebuilds and reloads the browser. Invalid cards are reported
-and the last good pages stay up, each with a "Preview not updated" notice listing the
-problems at its top (written into the staged pages, so it needs nothing but the engine's own
-reload, offline); the next good refresh rewrites the pages without it and says
-"preview updated".
+rewrites only the files that changed in the staged docs folder, then tells the engine to
+rebuild (`SiteEngine.rebuild`: MkDocs would otherwise notice by polling every staged file every
+half second), which reloads the browser. Invalid cards are reported and the last good pages
+stay up, each with a "Preview not updated" notice listing the problems at its top (written
+into the staged pages, so it needs nothing but the engine's own reload, offline); the next
+good refresh rewrites the pages without it and says "preview updated".
 """
 
 from __future__ import annotations
