@@ -247,3 +247,18 @@ def test_images_that_fail_beside_the_engine_leave_the_previous_site(
         build_site(Project(root), isolated=False)
     assert _files(root / "site") == before
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_a_cold_isolated_build_renders_its_images_beside_the_engine_process(
+    tmp_path: Path,
+) -> None:
+    """From ISOLATED_FROM cards the images are rendered in a process of their own while the
+    engine runs in another: the site is the one a warm build in one process writes."""
+    root = _project(tmp_path)
+    apart, _, site_apart = _build(root, "apart", isolated=True)
+    assert apart.pid not in (0, os.getpid())
+    cold = _files(site_apart)
+    pngs = [name for name in cold if name.startswith("labels/") and name.endswith(".png")]
+    assert len(pngs) == 4 and all(cold[name].startswith(b"\x89PNG\r\n\x1a\n") for name in pngs)
+    _, _, site_here = _build(root, "here", isolated=False)  # every image from the cache now
+    assert _files(site_here) == cold

@@ -13,8 +13,8 @@ gathered and checked before anything is written):
 5. render images: charts as SVG and CSV, each label SVG as PNG, through the cache;
 6. stage: `.energy-cards/docs/` holds exactly the hand-written and generated files, each
    written as it is rendered; a chart or label PNG the cache lacks is rendered once the
-   pages' memory is let go (`images.render_pending_images`): under `ISOLATED_FROM` cards
-   while 7 and 8 run (`ImagesBesideEngine`), from there on before 7;
+   pages' memory is let go (`images.render_pending_images`), while 7 runs, and under
+   `ISOLATED_FROM` cards 8 too (`ImagesBesideEngine`);
 7. engine build: the engine builds into `.SITE.new`, converting only the pages whose
    Markdown (or the set of pages) changed since the last build (`site.markdown_cache`);
 8. search index: Pagefind indexes the HTML in `.SITE.new` into `pagefind/` (`site.search`);
@@ -27,13 +27,13 @@ previous site exactly as it was, and a write the system refuses (`write-failed`)
 half-written `.SITE.new` or staged docs behind. Stages 1-6 are `site.stage_docs`
 (stages 3-5, `render_docs`, are shared with `serve`).
 
-A registry of `ISOLATED_FROM` cards or more is built in processes that run one after another:
-stages 1-6 in one, the images the cache lacked in the next, then the engine, then the search
-indexer; this process only holds the lock, waits and swaps. Each one's memory is let go
-before the next starts, so the build's peak is the biggest stage's, not their sum (at 10,000
-cards the build held 3.4 GB in one process before; `bench/scale.py` prints the peak of the
-whole process tree). Smaller projects run stages 1-7 here, which spares the interpreter
-starts (about 2 s each).
+A registry of `ISOLATED_FROM` cards or more is built in processes of their own: stages 1-6
+in one; then the images the cache lacked in another, beside the engine in a third; then the
+search indexer; this process only holds the lock, waits and swaps. Each one's memory is let
+go when it ends, so the build's peak is the biggest stage's (or the images' and the engine's
+together), not the sum of all (at 10,000 cards the build held 3.4 GB in one process before;
+`bench/scale.py` prints the peak of the whole process tree). Smaller projects run stages
+1-7 here, which spares the interpreter starts (about 2 s each).
 """
 
 from __future__ import annotations
@@ -140,11 +140,8 @@ def _build_locked(
     new_site = None
     beside: ImagesBesideEngine | None = None
     try:
-        cache_dir = project.work_dir / "cache"
-        if pending and run is _here:  # 5. the charts and label PNGs the image cache lacked,
-            beside = ImagesBesideEngine(staged_docs, pending, cache_dir)  # while 7-8 run
-        elif pending:  # in turn: the engine's memory and the image workers' never add up
-            run(render_pending_images, staged_docs, pending, cache_dir)
+        if pending:  # 5. the charts and label PNGs the image cache lacked, while 7 runs
+            beside = ImagesBesideEngine(staged_docs, pending, project.work_dir / "cache", run)
         new_site = new_site_dir(site_dir)
         problems, engine_after = run(
             _engine_build, engine, project.config_file, staged_docs, new_site, strict
@@ -152,8 +149,10 @@ def _build_locked(
         report.extend(problems)
         if engine_after is not engine:  # what it counted, when it ran elsewhere
             vars(engine).update(vars(engine_after))
+        if beside is not None and run is not _here:
+            beside.wait()  # a big registry: the indexer's batches need the images' memory
         if not report.failed(strict):
-            report.extend(index_site(new_site))  # 8. search index
+            report.extend(index_site(new_site))  # 8. search index (and 5, when small)
         if beside is not None:
             beside.wait()
             if not report.failed(strict):
@@ -178,17 +177,22 @@ def _build_locked(
 
 
 class ImagesBesideEngine:
-    """The images a build left pending, rendered in a thread (through `render_pending_images`
-    and its worker processes) while the engine builds and the search indexer runs, in a build
-    of fewer than `ISOLATED_FROM` cards: MkDocs converts on one CPU, the image workers use
-    the others. A cold build of 1,000 cards rendered them first, then ran the engine.
+    """The images a build left pending, rendered from a thread (`render_pending_images` and its
+    worker processes; in a process of their own for a big registry) while the engine builds,
+    and in a build of fewer than `ISOLATED_FROM` cards while the search indexer runs too:
+    MkDocs converts on one CPU, the image workers use the others. Cold builds rendered them
+    first, then ran the engine. At 10,000 cards the images' processes (about 450 MB) and the
+    engine's (about 340 MB) fit under 1 GiB together; the indexer's batches (850 MB) do not,
+    so there the indexer waits for the images.
 
     The engine must find every file a page links to, so a pending image the staged docs lack
     gets an empty file there first; it may copy that, or the image half-way through being
     rendered: `copy_into` puts every rendered image into the new site once all are done.
     """
 
-    def __init__(self, docs_dir: Path, pending: PendingImages, cache_dir: Path) -> None:
+    def __init__(
+        self, docs_dir: Path, pending: PendingImages, cache_dir: Path, run: Callable[..., Any]
+    ) -> None:
         self.docs_dir = docs_dir
         self.names = [name for name, _ in pending.labels + pending.charts]
         for name in self.names:
@@ -198,13 +202,13 @@ class ImagesBesideEngine:
                 placeholder.write_bytes(b"")
         self._error: BaseException | None = None
         self._thread = threading.Thread(
-            target=self._render, args=(pending, cache_dir), name="pending-images", daemon=True
+            target=self._render, args=(pending, cache_dir, run), name="pending-images", daemon=True
         )
         self._thread.start()
 
-    def _render(self, pending: PendingImages, cache_dir: Path) -> None:
+    def _render(self, pending: PendingImages, cache_dir: Path, run: Callable[..., Any]) -> None:
         try:
-            render_pending_images(self.docs_dir, pending, cache_dir)
+            run(render_pending_images, self.docs_dir, pending, cache_dir)
         except BaseException as error:  # noqa: BLE001 - raised again by `wait`, in the build
             self._error = error
 
