@@ -361,21 +361,37 @@ def test_nvml_counter_file_gives_energy_and_a_power_timeline(tmp_path: Path) -> 
     assert svg.startswith("<svg") and "GPU" in svg
 
 
-def test_label_pngs_are_palette_pngs_of_the_same_picture(shipped_site: Path) -> None:
+def test_label_pngs_are_small_palette_pngs_of_the_picture_resvg_draws(shipped_site: Path) -> None:
+    """Our label renderer (Pillow) against an independent one (resvg, in vl-convert): the same
+    picture to within anti-aliasing, text in the same places; a seventh of resvg's bytes."""
     import io
 
     import numpy as np
+    import vl_convert
     from PIL import Image
-
-    from generator.site.images import svg_to_png
 
     svg = (shipped_site / "labels" / "llama-3-70b.svg").read_text("utf-8")
     published = (shipped_site / "labels" / "llama-3-70b.png").read_bytes()
-    rendered = svg_to_png(svg)
-    with Image.open(io.BytesIO(published)) as small, Image.open(io.BytesIO(rendered)) as full:
-        assert small.mode == "P" and small.size == full.size == (520, 728)
-        assert np.array_equal(np.asarray(small.convert("RGBA")), np.asarray(full.convert("RGBA")))
-    assert len(published) < len(rendered) / 4, (len(published), len(rendered))
+    resvg = vl_convert.svg_to_png(svg, scale=2)
+    with Image.open(io.BytesIO(published)) as ours, Image.open(io.BytesIO(resvg)) as theirs:
+        assert ours.mode == "P" and ours.size == theirs.size == (520, 728)
+        mine, other = _grey_on_white(ours), _grey_on_white(theirs)
+    # 7.3 measured (glyphs hinted, not kerned); the same picture 4 px lower is 22.8 away.
+    assert np.abs(mine - other).mean() < 12, np.abs(mine - other).mean()
+    # Row by row, where the ink is: every text line and rule sits where resvg puts it (0.99
+    # measured; 0.80 for the picture 4 px lower).
+    ink_mine, ink_other = (mine < 128).sum(axis=1), (other < 128).sum(axis=1)
+    assert np.corrcoef(ink_mine, ink_other)[0, 1] > 0.95
+    assert len(published) < len(resvg) / 5, (len(published), len(resvg))
+
+
+def _grey_on_white(image):  # noqa: ANN001, ANN202 - a PIL image in, a numpy array out
+    import numpy as np
+    from PIL import Image
+
+    rgba = image.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, "white")
+    return np.asarray(Image.alpha_composite(white, rgba).convert("L"), dtype=float)
 
 
 def test_unchanged_labels_are_never_rendered_again(
@@ -385,9 +401,9 @@ def test_unchanged_labels_are_never_rendered_again(
 
     project = make_project(tmp_path, {"a.yaml": _card("a"), "b.yaml": _card("b")})
     rendered: list[str] = []
-    original = images.svg_to_png
+    original = images.render_svg_png
     monkeypatch.setattr(
-        images, "svg_to_png", lambda svg, scale=2: rendered.append(svg) or original(svg, scale)
+        images, "render_svg_png", lambda svg, scale=2: rendered.append(svg) or original(svg, scale)
     )
     assert _build(project)[0] == 0
     assert len(rendered) == 2

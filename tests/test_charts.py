@@ -499,14 +499,6 @@ def test_prune_cache_keeps_only_the_given_keys(tmp_path: Path) -> None:
     assert chart_svg.prune_cache(tmp_path / "missing", []) == 0
 
 
-def test_svg_to_png_scales_the_image() -> None:
-    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="red"/></svg>'
-    png = chart_svg.svg_to_png(svg)
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    assert (width, height) == (80, 40)
-
-
 def test_every_chart_kind_renders(tmp_path: Path) -> None:
     measured = _measured(_run(0, 0.4, gpu=0.3, cpu=0.1), _run(1, 0.5, gpu=0.4, cpu=0.1))
     kinds = [

@@ -1,4 +1,4 @@
-"""Render stage: the energy label (SVG, and PNG through vl-convert), 260 x 364 px. Pure.
+"""Render stage: the energy label (SVG, and PNG through `label_png`), 260 x 364 px. Pure.
 
 Takes a `CardSummary`; gives the label's SVG text from the autoescaping `label.svg.j2`, every
 line measured with `generator.render.svg_text` so that it fits inside the frame: names and
@@ -16,6 +16,7 @@ from generator.render.figure_text import (
     rating_group_short,
     rating_group_words,
 )
+from generator.render.label_png import render_svg_png
 from generator.render.svg_text import clean_text as _clean
 from generator.render.svg_text import star_points as _star_points
 from generator.render.svg_text import text_width_px, wrap_text
@@ -150,8 +151,6 @@ def render_label_svg(summary: CardSummary) -> str:
     )
 
 
-def render_label_png(summary: CardSummary, scale: float = 2.0) -> bytes:
-    """The label as PNG (the SVG rendered by vl-convert's resvg with system fonts)."""
-    import vl_convert  # imported here: only builds that write PNGs need it
-
-    return vl_convert.svg_to_png(render_label_svg(summary), scale=scale)
+def render_label_png(summary: CardSummary, scale: int = 2) -> bytes:
+    """The label as a palette PNG, `scale` x its size (drawn by `label_png`, DejaVu Sans)."""
+    return render_svg_png(render_label_svg(summary), scale)

@@ -9,13 +9,12 @@ vl-convert is imported only on a miss, so a build where no chart changed never s
 
 The cache key is the sha256 of the spec's canonical JSON, the vl-convert version and
 `CACHE_FORMAT`; the file is `<cache_dir>/<key>.svg`. A label PNG's key is the sha256 of its
-SVG, the scale, the vl-convert and Pillow versions and `CACHE_FORMAT`: a label whose content
-did not change is never rendered again, and a new renderer renders every label once.
+SVG, the scale, the Pillow version and `CACHE_FORMAT`: a label whose content did not change is
+never rendered again, and a new renderer renders every label once.
 
-Label PNGs are palette (indexed-colour) PNGs: vl-convert writes 8-bit RGBA (about 135 KB for a
-520 x 728 label), though a label holds about 220 distinct colours; `compact_png` maps them to a
-palette exactly (no colour changes, so text stays as sharp) for about 20 KB, a seventh. A picture
-of more than 256 colours is quantized to 256 instead. This module writes only inside cache_dir.
+Label PNGs are palette (indexed-colour) PNGs drawn by `generator.render.label_png` (Pillow, about
+8 ms and 15 KB a 520 x 728 label; vl-convert took about 35 ms of CPU for a 135 KB RGBA picture
+that then had to be mapped to a palette). This module writes only inside cache_dir.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import io
 import json
 import multiprocessing
 import os
@@ -37,11 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.render.chart_svg import link_chart_marks
+from generator.render.label_png import render_svg_png
 
 if TYPE_CHECKING:
     from generator.render.charts import ChartSpec
 
-CACHE_FORMAT = "4"  # bump when the post-processing below changes what a cached file holds
+CACHE_FORMAT = "5"  # bump when the post-processing below changes what a cached file holds
 PARALLEL_FROM = 64  # labels to render before it pays to start worker processes (~0.5 s)
 # zlib level for label PNGs: 6 gives 20 KB in 3 ms a label; 9 gives 18.6 KB in 23 ms.
 PNG_COMPRESS_LEVEL = 6
@@ -207,57 +206,20 @@ def prune_cache(cache_dir: Path, keep: Iterable[str]) -> int:
     return len(stale)
 
 
-def svg_to_png(svg: str, scale: float = 2) -> bytes:
-    """PNG bytes of an SVG (e.g. the energy label), `scale` x its size in pixels, as vl-convert
-    writes it (8-bit RGBA)."""
-    import vl_convert
-
-    return vl_convert.svg_to_png(svg, scale=scale)
-
-
-def compact_png(png: bytes) -> bytes:
-    """The same picture as a palette PNG: exact when it has at most 256 colours, else
-    quantized to 256 (no dithering). Deterministic: the palette is in sorted colour order."""
-    import numpy as np
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as opened:
-        image = opened.convert("RGBA") if opened.mode != "RGBA" else opened.copy()
-    counted = image.getcolors(256)  # None when the picture has more colours
-    out = io.BytesIO()
-    if counted is None:
-        quantized = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-        quantized.save(out, "PNG", compress_level=PNG_COMPRESS_LEVEL)
-        return out.getvalue()
-    # Each pixel as one number, R<<24 | G<<16 | B<<8 | A (big-endian: the same on any machine).
-    packed = np.ascontiguousarray(np.asarray(image, dtype=np.uint8)).view(">u4").ravel()
-    colors = np.array(sorted(int.from_bytes(bytes(c), "big") for _, c in counted), dtype=">u4")
-    indices = np.searchsorted(colors, packed)
-    rgba = colors.view(np.uint8).reshape(-1, 4)
-    paletted = Image.frombytes("P", image.size, indices.astype(np.uint8).tobytes())
-    paletted.putpalette(rgba[:, :3].tobytes(), "RGB")
-    alpha = rgba[:, 3].tobytes()
-    if alpha.strip(b"\xff"):
-        paletted.save(out, "PNG", compress_level=PNG_COMPRESS_LEVEL, transparency=alpha)
-    else:
-        paletted.save(out, "PNG", compress_level=PNG_COMPRESS_LEVEL)
-    return out.getvalue()
-
-
-def png_key(svg: str, scale: float = 2) -> str:
+def png_key(svg: str, scale: int = 2) -> str:
     """sha256 (hex) of the SVG, the scale and the renderers' versions: the label PNG's key."""
-    renderers = f"vl-convert {vl_convert_version()} pillow {pillow_version()}"
+    renderers = f"pillow {pillow_version()}"
     return hashlib.sha256(f"{CACHE_FORMAT}:{scale}:{renderers}:{svg}".encode()).hexdigest()
 
 
-def png_cached(svg: str, cache_dir: Path, scale: float = 2) -> tuple[str, bytes]:
+def png_cached(svg: str, cache_dir: Path, scale: int = 2) -> tuple[str, bytes]:
     """(cache key, palette PNG) of an SVG, from `cache_dir/<key>.png` or rendered and stored
     there; a cached PNG is never rendered again."""
     return pngs_cached({"": svg}, cache_dir, scale)[""]
 
 
 def pngs_cached(
-    svgs: Mapping[str, str], cache_dir: Path, scale: float = 2
+    svgs: Mapping[str, str], cache_dir: Path, scale: int = 2
 ) -> dict[str, tuple[str, bytes]]:
     """(cache key, palette PNG) of each SVG by name, read from the cache or rendered.
 
@@ -278,7 +240,7 @@ def pngs_cached(
 
 
 def pngs_in_cache(
-    svgs: Mapping[str, str], cache_dir: Path, scale: float = 2
+    svgs: Mapping[str, str], cache_dir: Path, scale: int = 2
 ) -> tuple[dict[str, tuple[str, bytes]], dict[str, str]]:
     """The SVGs whose PNG the cache holds, as (key, PNG) by name, and the others' keys by name."""
     found: dict[str, tuple[str, bytes]] = {}
@@ -360,9 +322,9 @@ def render_pending_images(docs_dir: Path, pending: PendingImages, cache_dir: Pat
         (pending.folder / file).unlink(missing_ok=True)
 
 
-def _render_png(svg: str, scale: float) -> bytes:
-    return compact_png(svg_to_png(svg, scale=scale))
+def _render_png(svg: str, scale: int) -> bytes:
+    return render_svg_png(svg, scale)
 
 
-def _render_pngs(svgs: list[str], scale: float) -> list[bytes]:
+def _render_pngs(svgs: list[str], scale: int) -> list[bytes]:
     return _in_workers(_render_png, svgs, [scale] * len(svgs))
