@@ -33,6 +33,7 @@ from generator.render.charts import (
     emissions_bars,
     energy_points,
 )
+from generator.render.plot import plot_svg
 from generator.site import images as chart_svg
 from generator.units import format_number
 
@@ -247,35 +248,40 @@ def test_runs_chart_plots_every_run_and_marks_the_median() -> None:
     chart = chart_runs("m", "Model M", measured)
     assert chart.name == "card-m-runs"
     assert [row["energy_kwh_per_1000_queries"] for row in chart.data] == [0.30, 0.10, 0.20, 0.25]
-    spec = chart.vega_lite
-    # The plotted field is the kWh figure in the unit chosen for the axis (Wh here).
-    assert [r.pop("energy_shown") for r in spec["datasets"]["runs"]] == [300, 100, 200, 250]
-    assert spec["datasets"]["runs"] == chart.data
-    rules = [layer for layer in spec["layer"] if _mark(layer) == "rule"]
-    assert [rule["data"]["name"] for rule in rules] == ["median"]
-    [median] = spec["datasets"]["median"]
-    assert median["energy_kwh_per_1000_queries"] == statistics.median([0.30, 0.10, 0.20, 0.25])
-    assert median["label"] == "median 225 Wh"
+    plot = chart.plot
+    # Plotted: the kWh figure in the unit chosen for the axis (Wh here), a point a run.
+    [runs] = plot.series
+    assert [(p.x, p.y) for p in runs.points] == [(0, 300), (1, 100), (2, 200), (3, 250)]
+    assert plot.x_categories == ("1", "2", "3", "4") and plot.x_kind == "point"
+    assert plot.rule == (statistics.median([300, 100, 200, 250]), "median 225 Wh")
+    assert plot.y_title == "Wh per 1,000 queries" and not plot.y_zero
     assert "from 100 to 300 Wh per 1,000 queries, the highest 200% above the lowest" in (
         chart.alt_text
     )
     assert "median, 225 Wh" in chart.alt_text
-    assert spec["title"]["text"] == "Model M: energy per run"
+    assert plot.title == "Model M: energy per run"
+    svg = plot_svg(plot)
+    assert '<text x="560" y="' in svg and ">median 225 Wh</text>" in svg  # right-aligned
+    assert 'stroke-dasharray="5,3"' in svg  # the median line
+    assert [t for t in re.findall(r">([^<>]+)</text>", svg) if t[0].isdigit()] == [
+        "100", "150", "200", "250", "300", "1", "2", "3", "4",
+    ]  # fmt: skip  # y from 100 (not zero), then the run numbers
 
 
 def test_runs_chart_needs_two_runs_and_colours_by_file_only_when_there_are_several() -> None:
     assert chart_runs("m", "M", _measured(_run(0, 0.1))) is None
-    one_file = chart_runs("m", "M", _measured(_run(0, 0.1), _run(1, 0.2))).vega_lite
-    two_files = chart_runs("m", "M", _measured(_run(0, 0.1), _run(1, 0.2, "b.csv"))).vega_lite
-    assert "value" in one_file["layer"][2]["encoding"]["color"]
-    assert two_files["layer"][2]["encoding"]["color"]["field"] == "file"
-
-
-def test_per_card_templates_are_not_shared_between_charts() -> None:
-    first = chart_runs("a", "A", _measured(_run(0, 0.1), _run(1, 0.2)))
-    first.vega_lite["layer"].clear()
-    second = chart_runs("b", "B", _measured(_run(0, 0.1), _run(1, 0.2)))
-    assert len(second.vega_lite["layer"]) == 3
+    one_file = chart_runs("m", "M", _measured(_run(0, 0.1), _run(1, 0.2))).plot
+    two_files = chart_runs("m", "M", _measured(_run(0, 0.1), _run(1, 0.2, "b.csv"))).plot
+    assert one_file.legend_title == "" and len(one_file.series) == 1
+    assert "#3d6d99" in plot_svg(one_file) and "File" not in plot_svg(one_file)
+    assert two_files.legend_title == "File"
+    assert [(s.name, [p.x for p in s.points]) for s in two_files.series] == [
+        ("b.csv", [1]),
+        ("measurements/m/emissions.csv", [0]),
+    ]  # files in name order, each run at its own run number
+    svg = plot_svg(two_files)
+    assert ">File</text>" in svg and ">b.csv</text>" in svg
+    assert 'fill="#4c78a8"' in svg and 'fill="#f58518"' in svg  # a colour a file
 
 
 def test_components_chart_shows_the_median_of_each_component() -> None:
@@ -291,9 +297,17 @@ def test_components_chart_shows_the_median_of_each_component() -> None:
         ("RAM", 0.05),
     ]
     assert sum(row["share_percent"] for row in chart.data) == pytest.approx(100)
-    shown = chart.vega_lite["datasets"]["components"]
-    assert [row.pop("energy_shown") for row in shown] == pytest.approx([400, 50, 50])  # Wh
-    assert shown == chart.data
+    bars = chart.plot.bars
+    assert [(bar.label, bar.text) for bar in bars] == [
+        ("GPU", "400 Wh (80%)"), ("CPU", "50 Wh (10%)"), ("RAM", "50 Wh (10%)"),
+    ]  # fmt: skip
+    assert [bar.value for bar in bars] == pytest.approx([400, 50, 50])  # Wh
+    assert chart.plot.x_title == "Median Wh per 1,000 queries"
+    svg = plot_svg(chart.plot)
+    # Bars from x = 0 to the value on a 420 px axis from 0 to 400 Wh; 3 rows of 34 px.
+    assert re.findall(r'<path d="M0,([\d.]+)h([\d.]+)v([\d.]+)h', svg) == [
+        ("6.8", "420", "20.4"), ("40.8", "52.5", "20.4"), ("74.8", "52.5", "20.4"),
+    ]  # fmt: skip
     assert "GPU 400 Wh (80%), CPU 50 Wh (10%), RAM 50 Wh (10%)" in chart.alt_text
 
 
@@ -332,8 +346,11 @@ def test_power_timeline_has_at_most_500_points_per_gpu_from_first_to_last_sample
         assert rows[-1]["time_s"] == np.round(samples.time_s[-1] - start, 3)
         assert rows[0]["power_w"] == np.round(samples.power_w[0], 2)
         assert rows[-1]["power_w"] == np.round(samples.power_w[-1], 2)
-    assert chart.vega_lite["datasets"]["power"] == chart.data
-    assert chart.vega_lite["encoding"]["color"]["field"] == "gpu"
+    lines = chart.plot.series
+    assert [s.name for s in lines] == ["0", "1"] and all(s.line and not s.markers for s in lines)
+    plotted = [{"gpu": s.name, "time_s": p.x, "power_w": p.y} for s in lines for p in s.points]
+    assert sorted(plotted, key=str) == sorted(chart.data, key=str)
+    assert chart.plot.legend_title == "GPU"
     assert "2 GPUs of M over 3,600 s" in chart.alt_text
     gpu = log.gpus["1"]
     mean_w = np.trapezoid(gpu.power_w, gpu.time_s) / (gpu.time_s[-1] - gpu.time_s[0])
@@ -463,7 +480,7 @@ def test_a_cache_hit_does_not_import_vl_convert(tmp_path: Path) -> None:
         "from generator.site.images import render_svg\n"
         f"folder = Path({str(tmp_path)!r})\n"
         "spec = SimpleNamespace(vega_lite=json.loads((folder / 'spec.json').read_text()),"
-        " alt_text='x')\n"
+        " alt_text='x', plot=None)\n"
         "assert render_svg(spec, folder).startswith('<svg')\n"
         "assert 'vl_convert' not in sys.modules and 'altair' not in sys.modules\n"
     )
@@ -575,9 +592,11 @@ def test_a_task_page_rings_no_card_and_a_card_page_rings_its_own(shipped_site: P
 
 def test_run_numbers_are_an_ordinal_axis() -> None:
     measured = _measured(_run(0, 0.30), _run(1, 0.10), _run(2, 0.20))
-    spec = chart_runs("m", "Model M", measured).vega_lite
-    [points] = [layer for layer in spec["layer"] if _mark(layer) == "point"]
-    assert points["encoding"]["x"]["type"] == "ordinal"  # "1 2 3", never "1 2 2 3 3"
+    svg = plot_svg(chart_runs("m", "Model M", measured).plot)
+    # "1 2 3" under the points, a third of the axis apart, never "1 2 2 3 3"
+    labels = re.findall(r'<text x="([\d.]+)" y="258" font-size="11" fill="#333" '
+                        r'text-anchor="middle">(\d)</text>', svg)  # fmt: skip
+    assert labels == [("93.33", "1"), ("280", "2"), ("466.67", "3")]
 
 
 CARD_IDS |= {p.card_id for p in POINTS} | {b.card_id for b in BARS}
@@ -594,7 +613,7 @@ def test_every_chart_of_the_shipped_site_is_a_valid_vega_lite_spec() -> None:
     from tests.conftest import REPO_ROOT
 
     home, per_card = chart_specs(read_project(Project(REPO_ROOT)).summaries)
-    charts = home + [chart for charts in per_card.values() for chart in charts]
+    charts = home + [chart for charts in per_card.values() for chart in charts if not chart.plot]
     assert len(charts) >= 10
     validator = jsonschema.Draft7Validator(load_schema())
     for chart in charts:

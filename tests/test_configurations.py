@@ -217,11 +217,10 @@ def test_chart_rows_are_the_configurations_a_line_per_hardware_and_gpu_count(tmp
         "name": "B200 x1, batch 8 (gpqa): 4.79 kWh per 1,000 queries",
         "url": "../cards/qwen3-32b/#configurations",
     }
-    datasets = chart.vega_lite["datasets"]
-    assert [r["energy_shown"] for r in datasets["reference"]] == [3.869019185]
-    assert datasets["configurations"][4]["energy_shown"] == 0.608966387
-    x = chart.vega_lite["layer"][0]["encoding"]["x"]
-    assert x["scale"] == {"type": "log", "base": 2}
+    plot = chart.plot
+    assert plot.ring == (8, 3.869019185, "reference")  # kWh: the axis's unit
+    assert [(p.x, p.y) for p in plot.series[0].points][4] == (128, 0.608966387)
+    assert plot.x_kind == "log2" and plot.legend_title == "Hardware x GPUs" and plot.shapes
     assert chart.alt_text == (
         "Line chart of the energy per 1,000 queries of Qwen 3 32B against batch size, 9 measured "
         "configurations, a line per hardware and GPU count: NVIDIA B200 x1, batch 8 to 128: "
@@ -231,6 +230,11 @@ def test_chart_rows_are_the_configurations_a_line_per_hardware_and_gpu_count(tmp
     )
     svg = images.render_svg(chart, tmp_path / "cache")
     assert svg.count("<title>") == 9
+    # batch size ticks at the powers of 2 from 8 to 128, a line and a shape per series
+    ticks = re.findall(r'y="258" font-size="11" fill="#333" text-anchor="middle">([\d,]+)<', svg)
+    assert ticks == ["8", "16", "32", "64", "128"]
+    assert ">NVIDIA B200 x1</text>" in svg and ">NVIDIA H100 80GB HBM3 x2</text>" in svg
+    assert not list((tmp_path / "cache").glob("*.svg"))  # drawn, never cached
 
 
 @needs_shared
@@ -270,7 +274,5 @@ def test_a_varying_precision_is_named_in_the_line_label() -> None:
         "NVIDIA H100, bf16",
         "NVIDIA H100, fp8",
     ]
-    assert chart.vega_lite["title"]["subtitle"] == (
-        "measured configurations; batch size on a log scale"
-    )
-    assert "Wh per 1,000 queries" in str(chart.vega_lite["layer"][0]["encoding"]["y"])
+    assert chart.plot.subtitle == "measured configurations; batch size on a log scale"
+    assert chart.plot.y_title == "Wh per 1,000 queries"

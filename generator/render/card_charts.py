@@ -1,19 +1,15 @@
-"""Compute stage (pure): a card's own charts: run spread, component split, power timelines,
+"""Render stage (pure): a card's own charts: run spread, component split, power timelines,
 energy against batch size of its measured configurations.
 
-Built once per kind with altair, then filled with each card's rows as top-level `datasets`
-(see `generator.render.charts` for the shared spec, fonts and colours).
+Each is a `ChartSpec` whose `plot` (`generator.render.plot`) describes the chart in data terms;
+the site draws it as SVG in about a millisecond, with no chart engine (see that module).
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import functools
 from collections.abc import Sequence
-from typing import Any
 
-import altair as alt
 import numpy as np
 
 from generator.compute.measured_runs import MeasuredInference
@@ -24,71 +20,22 @@ from generator.load.nvidia_smi import PowerSamples
 from generator.render.charts import (
     COMPONENT_LABELS,
     HEADERS,
-    HEIGHT_PX,
-    KWH_1000,
     MAX_POINTS_PER_GPU,
-    PLAIN_COLOR,
-    ROW_STEP_PX,
-    WIDTH_PX,
     ChartSpec,
     _columns,
-    _configure,
     _plural,
     card_url,
 )
 from generator.render.figure_text import energy_text
+from generator.render.plot import Bar, BarPlot, Point, Series, XYPlot
 from generator.units import energy_unit_for, format_number, format_significant, readable_energy
 
 KWH = "energy_kwh_per_1000_queries"
-SHOWN = "energy_shown"  # the plotted field: the kWh figure in the unit chosen for the card's axis
 
 
-def _in_unit(rows: list[dict], key: str, unit: str) -> list[dict]:
-    """Rows with SHOWN added: `key` (kWh, kept at full precision for the CSV) in `unit`."""
-    return [row | {SHOWN: readable_energy(row[key], unit).value} for row in rows]
-
-
-def _retitled(spec: dict[str, Any], old: str, new: str) -> dict[str, Any]:
-    """The spec with every axis title `old` replaced (the unit is chosen per card)."""
-    if isinstance(spec, dict):
-        return {
-            k: new if k == "title" and v == old else _retitled(v, old, new) for k, v in spec.items()
-        }
-    if isinstance(spec, list):
-        return [_retitled(item, old, new) for item in spec]
-    return spec
-
-
-def _filled(template: dict, title: str, subtitle: str, **datasets: list[dict]) -> dict[str, Any]:
-    """A copy of a per-card template with its title and named datasets (rows of scalars)."""
-    spec = copy.deepcopy(template)
-    spec["title"] = {"text": title, "subtitle": subtitle}
-    spec["datasets"] = {name: [dict(row) for row in rows] for name, rows in datasets.items()}
-    return spec
-
-
-def _legend_or_plain(field: str, title: str, show: bool) -> Any:
-    legend = alt.Legend(orient="bottom", direction="vertical")
-    return alt.Color(field, title=title, legend=legend) if show else alt.value(PLAIN_COLOR)
-
-
-@functools.cache
-def _runs_template(by_file: bool) -> dict[str, Any]:
-    """A point per run (dataset "runs"), a dashed rule and a label at the median ("median")."""
-    runs, median = alt.Chart(alt.Data(name="runs")), alt.Chart(alt.Data(name="median"))
-    y = alt.Y(f"{SHOWN}:Q", title=KWH_1000, scale=alt.Scale(zero=False))
-    # Runs are counted, so an ordinal axis: one label a run ("1 2 3"), never "1 2 2 3 3".
-    x = alt.X("run:O", title="Run", scale=alt.Scale(padding=0.5), axis=alt.Axis(labelAngle=0))
-    chart = alt.layer(
-        median.mark_rule(color="#555", strokeDash=[5, 3]).encode(y=y),
-        median.mark_text(align="right", baseline="bottom", dy=-4, color="#222").encode(
-            y=y, x=alt.value(WIDTH_PX), text="label:N"
-        ),
-        runs.mark_point(filled=True, size=60).encode(
-            x=x, y=y, color=_legend_or_plain("file:N", "File", by_file)
-        ),
-    ).properties(width=WIDTH_PX, height=HEIGHT_PX)
-    return _configure(chart)
+def _shown(value_kwh: float, unit: str) -> float:
+    """A kWh figure in the unit chosen for the chart's axis."""
+    return readable_energy(value_kwh, unit).value
 
 
 def chart_runs(card_id: str, card_name: str, measured: MeasuredInference) -> ChartSpec | None:
@@ -114,26 +61,27 @@ def chart_runs(card_id: str, card_name: str, measured: MeasuredInference) -> Cha
         f"{energy_text(median, unit)}."
     )
     title = f"{card_name}: energy per run"
-    median_rows = _in_unit([{"energy_kwh_per_1000_queries": median, "label": label}], KWH, unit)
-    template = _runs_template(len(measured.files) > 1)
-    spec = _filled(template, title, per_1000, runs=_in_unit(rows, KWH, unit), median=median_rows)
-    spec = _retitled(spec, KWH_1000, per_1000)
+    # Runs are counted, so a point per run along an axis of run numbers ("1 2 3").
+    by_file = len(measured.files) > 1
+    files = sorted({row["file"] for row in rows}) if by_file else [""]
+    series = tuple(
+        Series(
+            file,
+            tuple(
+                Point(n, _shown(row[KWH], unit))
+                for n, row in enumerate(rows)
+                if not by_file or row["file"] == file
+            ),
+        )  # fmt: skip
+        for file in files
+    )
+    plot = XYPlot(
+        title, per_1000, "Run", per_1000, "point", series, "File" if by_file else "",
+        y_zero=False, x_categories=tuple(str(row["run"]) for row in rows),
+        rule=(_shown(median, unit), label),
+    )  # fmt: skip
     columns = _columns("run", "label", "file", "line", "energy_kwh_per_1000_queries")
-    return ChartSpec(f"card-{card_id}-runs", title, spec, alt_text, rows, columns)
-
-
-@functools.cache
-def _components_template() -> dict[str, Any]:
-    """A bar per component (dataset "components"), labelled with kWh and share."""
-    parts = alt.Chart(alt.Data(name="components"))
-    y = alt.Y("component:N", sort=list(COMPONENT_LABELS.values()), title=None)
-    axis = alt.Axis(tickCount=4)
-    x = alt.X(f"{SHOWN}:Q", title=f"Median {KWH_1000}", axis=axis)
-    chart = alt.layer(
-        parts.mark_bar(color=PLAIN_COLOR, height={"band": 0.6}).encode(x=x, y=y),
-        parts.mark_text(align="left", dx=4, color="#222").encode(x=x, y=y, text="value_label:N"),
-    ).properties(width=WIDTH_PX * 3 // 4, height=alt.Step(ROW_STEP_PX))
-    return _configure(chart)
+    return ChartSpec(f"card-{card_id}-runs", title, None, alt_text, rows, columns, plot=plot)
 
 
 def chart_components(card_id: str, card_name: str, measured: MeasuredInference) -> ChartSpec | None:
@@ -159,11 +107,13 @@ def chart_components(card_id: str, card_name: str, measured: MeasuredInference) 
         + ", ".join(f"{row['component']} {row['value_label']}" for row in rows)
         + "."
     )
-    shown = _in_unit(rows, "median_kwh_per_1000_queries", unit)
-    spec = _filled(_components_template(), title, "median of runs", components=shown)
-    spec = _retitled(spec, f"Median {KWH_1000}", f"Median {unit} per 1,000 queries")
+    bars = tuple(
+        Bar(row["component"], _shown(row["median_kwh_per_1000_queries"], unit), row["value_label"])
+        for row in rows
+    )
+    plot = BarPlot(title, "median of runs", f"Median {unit} per 1,000 queries", bars)
     columns = _columns("component", "median_kwh_per_1000_queries", "share_percent")
-    return ChartSpec(f"card-{card_id}-components", title, spec, alt_text, rows, columns)
+    return ChartSpec(f"card-{card_id}-components", title, None, alt_text, rows, columns, plot=plot)
 
 
 def downsample_indices(values: np.ndarray, max_points: int = MAX_POINTS_PER_GPU) -> np.ndarray:
@@ -185,23 +135,6 @@ def downsample_indices(values: np.ndarray, max_points: int = MAX_POINTS_PER_GPU)
             keep.extend(sorted({start + int(part.argmin()), start + int(part.argmax())}))
     keep.append(count - 1)
     return np.asarray(keep)
-
-
-@functools.cache
-def _power_template(several: bool) -> dict[str, Any]:
-    """A line per GPU (dataset "power"): W over seconds."""
-    chart = (
-        alt.Chart(alt.Data(name="power"))
-        .mark_line(strokeWidth=1.2)
-        .encode(
-            x=alt.X("time_s:Q", title=HEADERS["time_s"]),
-            y=alt.Y("power_w:Q", title=HEADERS["power_w"]),
-            color=_legend_or_plain("gpu:N", "GPU", several),
-            detail="gpu:N",
-        )
-        .properties(width=WIDTH_PX, height=HEIGHT_PX)
-    )
-    return _configure(chart)
 
 
 def chart_power_timeline(
@@ -243,9 +176,21 @@ def chart_power_timeline(
         f"{format_number(duration_s, 3)} s, from an nvidia-smi log"
         f"{f' ({source})' if source else ''}: " + "; ".join(said) + "."
     )
-    spec = _filled(_power_template(len(gpus) > 1), title, subtitle, power=rows)
+    series = tuple(
+        Series(
+            name,
+            tuple(Point(r["time_s"], r["power_w"]) for r in rows if r["gpu"] == name),
+            line=True,
+            markers=False,
+        )  # fmt: skip
+        for name in gpus
+    )
+    plot = XYPlot(
+        title, subtitle, HEADERS["time_s"], HEADERS["power_w"], "linear", series,
+        "GPU" if len(gpus) > 1 else "", line_px=1.2,
+    )  # fmt: skip
     columns = _columns("gpu", "time_s", "power_w")
-    return ChartSpec(f"card-{card_id}-power", title, spec, alt_text, rows, columns)
+    return ChartSpec(f"card-{card_id}-power", title, None, alt_text, rows, columns, plot=plot)
 
 
 MIN_CONFIGURATIONS = 3  # fewer measured configurations than this: the table says it all
@@ -258,37 +203,6 @@ def _series_label(conf: Configuration, varied: Sequence[str]) -> str:
     label = f"{c.hardware} x{c.gpu_count}" if c.gpu_count else c.hardware
     extra = [str(getattr(getattr(c, key), "value", getattr(c, key))) for key in varied]
     return f"{label}, {', '.join(extra)}" if extra else label
-
-
-@functools.cache
-def _configurations_template() -> dict[str, Any]:
-    """A line per hardware x GPU count (dataset "configurations") over batch size, log 2; the
-    reference configuration ringed and labelled (dataset "reference")."""
-    confs, reference = (
-        alt.Chart(alt.Data(name="configurations")),
-        alt.Chart(alt.Data(name="reference")),
-    )
-    x = alt.X("batch_size:Q", title="Batch size", scale=alt.Scale(type="log", base=2))
-    y = alt.Y(f"{SHOWN}:Q", title=KWH_1000)
-    # One legend of coloured shapes: points filled by series, lines stroked (no legend of
-    # their own; a line layer's colour legend would not merge with the shapes).
-    legend = alt.Legend(
-        orient="bottom", direction="vertical", title="Hardware x GPUs", symbolOpacity=1
-    )
-    fill, shape = alt.Fill("series:N", legend=legend), alt.Shape("series:N", legend=legend)
-    chart = alt.layer(
-        confs.mark_line(strokeWidth=1.5).encode(
-            x=x, y=y, stroke=alt.Stroke("series:N", legend=None)
-        ),
-        confs.mark_point(filled=True, size=60, opacity=1, strokeWidth=0, aria=True).encode(
-            x=x, y=y, fill=fill, shape=shape, href="url:N", description="name:N"
-        ),
-        reference.mark_point(size=260, strokeWidth=2, color="#111").encode(x=x, y=y),
-        reference.mark_text(align="left", dx=12, dy=-10, color="#111").encode(
-            x=x, y=y, text=alt.value("reference")
-        ),
-    ).properties(width=WIDTH_PX, height=HEIGHT_PX)
-    return _configure(chart)
 
 
 def chart_configurations(
@@ -339,15 +253,24 @@ def chart_configurations(
     )
     title = f"{card_name}: energy against batch size"
     per_1000 = f"{unit} per 1,000 queries"
-    shown = _in_unit(rows, KWH, unit)
-    spec = _filled(
-        _configurations_template(),
-        title,
-        "measured configurations; batch size on a log scale",
-        configurations=shown,
-        reference=[row for row in shown if row["reference"]],
+    lines = tuple(
+        Series(
+            label,
+            tuple(
+                Point(row["batch_size"], _shown(row[KWH], unit), row["url"], row["name"])
+                for row in points
+            ),
+            line=True,
+        )  # fmt: skip
+        for label, points in series.items()
     )
-    spec = _retitled(spec, KWH_1000, per_1000)
+    reference = chosen[0] if chosen else None
+    plot = XYPlot(
+        title, "measured configurations; batch size on a log scale", "Batch size", per_1000,
+        "log2", lines, "Hardware x GPUs", shapes=True,
+        ring=(reference["batch_size"], _shown(reference[KWH], unit), "reference")
+        if reference else None,
+    )  # fmt: skip
     columns = [
         ("configuration", "Configuration"),
         ("hardware", "Hardware"),
@@ -356,7 +279,8 @@ def chart_configurations(
         (KWH, HEADERS[KWH]),
         ("reference", "Reference configuration"),
     ]
-    return ChartSpec(f"card-{card_id}-configurations", title, spec, alt_text, rows, columns)
+    name = f"card-{card_id}-configurations"
+    return ChartSpec(name, title, None, alt_text, rows, columns, plot=plot)
 
 
 def card_charts(

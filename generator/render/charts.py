@@ -7,9 +7,8 @@ headers, for a table or a CSV download. `generator.site.images` turns a spec int
 file, writes nothing, prints nothing.
 
 Specs are deterministic (sorted rows, fixed sizes, no timestamps) because their hash keys the
-SVG cache. Per-card charts are altair charts built once per kind, then given each card's rows as
-top-level `datasets` and its `title`: building a chart with altair costs 5-10 ms, filling one
-in well under 1 ms, so 1,000 cards pay the former a handful of times.
+SVG cache. A card's own charts (`generator.render.card_charts`) carry a `plot` instead of a
+Vega-Lite spec: they are drawn by `generator.render.plot`, in about a millisecond each.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ import altair as alt
 from generator.compute.summary import CardSummary
 from generator.render.escaping import csv_text
 from generator.render.figure_text import emissions_text, energy_text
+from generator.render.plot import FONT, ROW_STEP_PX, WIDTH_PX, BarPlot, XYPlot
 from generator.units import (
     EMISSIONS_UNITS_KG,
     ENERGY_UNITS_KWH,
@@ -34,8 +34,6 @@ from generator.units import (
     tonnes_to_kg,
 )
 
-FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
-WIDTH_PX, HEIGHT_PX, ROW_STEP_PX = 560, 240, 34
 MAX_POINTS_PER_GPU = 500
 MAX_BARS = 50  # training emissions bars: beyond ~50 a chart is a list
 MAX_DOTS = 60  # home energy chart: beyond this, a box per task instead of a dot per card
@@ -43,7 +41,6 @@ MAX_DOTS = 60  # home energy chart: beyond this, a box per task instead of a dot
 PROVENANCES = ("measured", "estimated", "reported")
 PROVENANCE_COLORS = ("#1b6ca8", "#b35806", "#5e3c99")
 PROVENANCE_SHAPES = ("circle", "triangle-up", "square")
-PLAIN_COLOR = "#3d6d99"  # marks whose colour means nothing
 COMPONENT_LABELS = {"gpu": "GPU", "cpu": "CPU", "ram": "RAM"}
 KWH_1000 = "kWh per 1,000 queries"
 ENERGY_1000 = "Energy per 1,000 queries"  # axis title where each tick carries its own unit
@@ -92,7 +89,7 @@ class ChartSpec:
     Attributes:
         name: stable, file-name-safe id, e.g. "home-energy-by-task", "card-llama-3-8b-runs".
         title: the chart's title, for a caption or a download's name.
-        vega_lite: the Vega-Lite spec (JSON-ready dict).
+        vega_lite: the Vega-Lite spec (JSON-ready dict); None for a chart we draw (`plot`).
         alt_text: what the chart shows, with its key numbers, for screen readers.
         data: the rows plotted (figures unrounded, except power logs), for a table or CSV.
         columns: (key in `data`, header with unit), in table order.
@@ -100,11 +97,12 @@ class ChartSpec:
 
     name: str
     title: str
-    vega_lite: dict[str, Any]
+    vega_lite: dict[str, Any] | None
     alt_text: str
     data: list[dict[str, Any]]
     columns: list[tuple[str, str]]
     highlight: str = ""  # a card id whose mark the page highlights (URL fragment `#card-<id>`)
+    plot: XYPlot | BarPlot | None = None  # a card chart, drawn by `generator.render.plot`
 
 
 @dataclass(frozen=True)

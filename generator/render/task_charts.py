@@ -17,9 +17,7 @@ import altair as alt
 from generator.compute.summary import CardSummary
 from generator.compute.tasks import TaskGroup
 from generator.render.charts import (
-    HEIGHT_PX,
     KWH_1000,
-    WIDTH_PX,
     ChartSpec,
     _by_provenance,
     _columns,
@@ -29,6 +27,7 @@ from generator.render.charts import (
     _pointable,
     card_url,
 )
+from generator.render.plot import HEIGHT_PX, WIDTH_PX
 from generator.render.remembered import remembered
 from generator.units import format_count_words, format_number
 

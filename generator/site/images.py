@@ -3,8 +3,9 @@ each cached on disk by a hash of its content and renderer versions.
 
 Takes a chart spec from `generator.render.charts` and a cache folder (outside site/, e.g.
 `.energy-cards/charts/`); gives the SVG text, labelled for screen readers, ready to inline in a
-page or write as a file. Rendering costs 0.4-0.7 s for the first chart (vl-convert starts
-its JavaScript engine) and ~45 ms for each after; a cached chart costs one file read, and
+page or write as a file. A card's own charts are drawn (`generator.render.plot`), not cached.
+The others cost 0.4-0.7 s for the first chart (vl-convert starts its JavaScript engine) and
+~45 ms for each after; a cached chart costs one file read, and
 vl-convert is imported only on a miss, so a build where no chart changed never starts it.
 
 The cache key is the sha256 of the spec's canonical JSON, the vl-convert version and
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.render.chart_svg import link_chart_marks
 from generator.render.label_png import render_svg_png
+from generator.render.plot import plot_svg
 
 if TYPE_CHECKING:
     from generator.render.charts import ChartSpec
@@ -64,7 +66,11 @@ def pillow_version() -> str:
 
 
 def chart_key(spec: ChartSpec) -> str:
-    """sha256 (hex) of the canonical JSON of the Vega-Lite spec, vl-convert version and format."""
+    """sha256 (hex) of the canonical JSON of the Vega-Lite spec, vl-convert version and format;
+    for a drawn chart (`spec.plot`), of its description (it is never cached: drawing it costs
+    less than reading a file)."""
+    if spec.plot is not None:
+        return hashlib.sha256(f"plot\n{spec.plot!r}".encode()).hexdigest()
     return _vega_lite_key(spec.vega_lite)
 
 
@@ -94,7 +100,10 @@ def render_svgs(specs: Sequence[ChartSpec], cache_dir: Path) -> list[str]:
     """`render_svg` of each chart; what the cache lacks is rendered from `PARALLEL_FROM`
     charts on (a cold build) in one worker process a CPU, like the labels."""
     keys = [chart_key(spec) for spec in specs]
-    found = {key: _read_cached(cache_dir / f"{key}.svg") for key in dict.fromkeys(keys)}
+    found = {
+        key: plot_svg(spec.plot) if spec.plot else _read_cached(cache_dir / f"{key}.svg")
+        for key, spec in dict(zip(keys, specs, strict=True)).items()
+    }
     missing = {key: spec.vega_lite for key, spec in zip(keys, specs, strict=True)}
     missing = {key: vega_lite for key, vega_lite in missing.items() if found[key] is None}
     rendered = _in_workers(_chart_svg, list(missing.values()), list(missing))
@@ -282,7 +291,10 @@ class PendingImages:
 
 
 def cached_chart_svg(spec: ChartSpec, cache_dir: Path) -> str | None:
-    """The chart's finished SVG (`render_svg`'s) from the cache; None when the cache lacks it."""
+    """The chart's finished SVG (`render_svg`'s) from the cache, or drawn when it is a drawn
+    chart; None when the cache lacks it."""
+    if spec.plot is not None:
+        return label_svg(plot_svg(spec.plot), spec.alt_text)
     svg = _read_cached(cache_dir / f"{chart_key(spec)}.svg")
     return None if svg is None else label_svg(svg, spec.alt_text)
 
